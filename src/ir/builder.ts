@@ -103,6 +103,19 @@ export class GraphBuilder {
     return this.nodes.filter((n): n is Node => n !== undefined);
   }
 
+  /** The current version of a node (edits such as replaceUses rewrite nodes). */
+  node(id: number): Node {
+    const n = this.nodes[id];
+    if (!n) throw new KerasrtError(`internal: node ${id} does not exist`);
+    return n;
+  }
+
+  /** Replaces a node's attrs and/or inputs in place; output shapes must stay the same (verify checks). */
+  updateNode(id: number, patch: { attrs?: Node['attrs']; inputs?: readonly number[] }): void {
+    const n = this.node(id);
+    this.nodes[id] = { ...n, ...(patch.attrs ? { attrs: patch.attrs } : {}), ...(patch.inputs ? { inputs: [...patch.inputs] } : {}) } as Node;
+  }
+
   removeNode(id: number): void {
     this.nodes[id] = undefined;
   }
