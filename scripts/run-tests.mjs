@@ -2,14 +2,19 @@
 // Builds first (tsc is incremental enough here), so `npm test` on a fresh clone after `npm ci` is one step.
 // Usage: node scripts/run-tests.mjs [substring ...]   (only test files whose path contains a substring)
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, statSync, symlinkSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 
 // --out DIR compiles into another folder (several people testing at once must not share dist/).
 // A type error fails the run, but the tests still run so every failure is seen at once.
 const args = process.argv.slice(2);
 const outAt = args.indexOf('--out');
 const outDir = outAt >= 0 ? args.splice(outAt, 2)[1] : 'dist';
+// Compiled tests outside the repo must still resolve packages: link node_modules beside them.
+if (!resolve(outDir).startsWith(process.cwd())) {
+  mkdirSync(outDir, { recursive: true });
+  if (!existsSync(join(outDir, 'node_modules'))) symlinkSync(resolve('node_modules'), join(outDir, 'node_modules'));
+}
 const tscArgs = ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json', '--outDir', outDir];
 const build = spawnSync(process.execPath, tscArgs, { stdio: 'inherit' });
 if (build.status !== 0) console.error('\ntype check failed (tests still run below; the run will fail)\n');
