@@ -1,10 +1,8 @@
 // training_only: a layer that only acts while training (Dropout, SpatialDropout*, GaussianNoise,
 // GaussianDropout, AlphaDropout, ActivityRegularization). At inference it is the identity; the
 // removeTrainingOnly pass deletes it.
-//
-// STUB: attrs are the contract; inferShape and reference are to be written.
 
-import { UnsupportedFeatureError } from '../core/errors.js';
+import { tensor } from '../core/tensor.js';
 import { defineOp } from './types.js';
 
 export interface TrainingOnlyAttrs {
@@ -15,10 +13,13 @@ export interface TrainingOnlyAttrs {
 export const trainingOnly = defineOp<TrainingOnlyAttrs>({
   name: 'training_only',
   arity: [1, 1],
-  inferShape() {
-    throw new UnsupportedFeatureError('training_only: not implemented yet');
+  inferShape([x]) {
+    return [[...x]];
   },
-  reference() {
-    throw new UnsupportedFeatureError('training_only: not implemented yet');
+  reference([x]) {
+    return [tensor(x.shape, x.data.slice())];
+  },
+  cost() {
+    return 0;
   },
 });
