@@ -1,0 +1,327 @@
+// Convolutions, NHWC input, HWIO weights. Two paths for regular conv2d, both feeding the GEMM tiles of gemm.ts
+// with the same packed weights ([kh*kw*cin, cout] panels), so the planner can pick per shape without repacking:
+//  - im2col: copies F_MC output rows' receptive fields into scratch, then one GEMM per block (best when cin is
+//    small: the first layer's K = kh*kw*cin is contiguous instead of kh*kw one-float pieces);
+//  - direct (indirect convolution): per 4-pixel tile builds kh*kw x 4 row pointers (a zero row for padding) and
+//    runs the 4x8 tile straight over the input (no copies; best when cin is large).
+// Depthwise: vectorised over channels for multiplier 1, scalar for multiplier > 1.
+
+import {
+  F_X, F_W, F_B, F_Y, F_SCRATCH, F_BATCH, F_IH, F_IW, F_IC, F_OH, F_OW, F_OC, F_KH, F_KW, F_SH, F_SW, F_DH, F_DW,
+  F_PT, F_PL, F_MC, F_ZERO, F_MULT, F_ACT, F_ALPHA, F_BETA, ACT_LINEAR,
+} from "../step-encoding";
+import { fma, splat, actv, actRow, storeLanes } from "./simd";
+import { gemm, copyTile, actTile, isFastAct, fastAct, TILE } from "./gemm";
+
+// @ts-ignore: decorator
+@inline function fld(p: usize, f: i32): i32 {
+  return load<i32>(p + (<usize>f << 2));
+}
+
+// @ts-ignore: decorator
+@inline function fldf(p: usize, f: i32): f32 {
+  return load<f32>(p + (<usize>f << 2));
+}
+
+/** dst[0..n) = src[0..n) (floats, non-overlapping). */
+// @ts-ignore: decorator
+@inline export function copyFloats(dst: usize, src: usize, n: i32): void {
+  const end = <usize>n << 2;
+  let i: usize = 0;
+  for (; i + 16 <= end; i += 16) v128.store(dst + i, v128.load(src + i));
+  for (; i < end; i += 4) store<f32>(dst + i, load<f32>(src + i));
+}
+
+/**
+ * dst[0..n) = src[0..n) in whole vectors: may write up to 3 floats past dst + n and read past src + n. Only for
+ * im2col rows, whose stride leaves 4 floats of slack and whose spans are filled in ascending order.
+ */
+// @ts-ignore: decorator
+@inline function copySpan(dst: usize, src: usize, n: i32): void {
+  const end = <usize>n << 2;
+  for (let i: usize = 0; i < end; i += 16) v128.store(dst + i, v128.load(src + i));
+}
+
+export function zeroFloats(dst: usize, n: i32): void {
+  const end = <usize>n << 2;
+  let i: usize = 0;
+  for (; i + 16 <= end; i += 16) v128.store(dst + i, splat(0.0));
+  for (; i < end; i += 4) store<f32>(dst + i, 0);
+}
+
+/**
+ * Fills one ky span (kw * ic floats) of `cnt` consecutive im2col rows (stride rowB bytes) from input row xrow,
+ * the first pixel's window starting at column ix0; zeros when the input row is padding.
+ */
+function im2colSpans(d: usize, rowB: usize, xrow: usize, cnt: i32, ix0: i32, sw: i32, iw: i32, ic: i32, kw: i32, dw: i32, zero: bool): void {
+  const span = kw * ic;
+  if (zero) {
+    for (let j = 0; j < cnt; j++) {
+      zeroFloats(d, span);
+      d += rowB;
+    }
+    return;
+  }
+  const icB = <usize>ic << 2;
+  const lastTap = (kw - 1) * dw;
+  for (let j = 0; j < cnt; j++) {
+    if (dw == 1 && ix0 >= 0 && ix0 + lastTap < iw) {
+      copySpan(d, xrow + <usize>ix0 * icB, span);
+    } else {
+      let e = d;
+      for (let kx = 0; kx < kw; kx++) {
+        const ix = ix0 + kx * dw;
+        if (ix < 0 || ix >= iw) zeroFloats(e, ic);
+        else copySpan(e, xrow + <usize>ix * icB, ic);
+        e += icB;
+      }
+    }
+    d += rowB;
+    ix0 += sw;
+  }
+}
+
+export function conv2dIm2col(p: usize): void {
+  const x = <usize>fld(p, F_X), w = <usize>fld(p, F_W), bias = <usize>fld(p, F_B), y = <usize>fld(p, F_Y);
+  const scratch = <usize>fld(p, F_SCRATCH);
+  const batch = fld(p, F_BATCH), ih = fld(p, F_IH), iw = fld(p, F_IW), ic = fld(p, F_IC);
+  const oh = fld(p, F_OH), ow = fld(p, F_OW), oc = fld(p, F_OC);
+  const kh = fld(p, F_KH), kw = fld(p, F_KW), sh = fld(p, F_SH), sw = fld(p, F_SW);
+  const dh = fld(p, F_DH), dw = fld(p, F_DW), pt = fld(p, F_PT), pl = fld(p, F_PL);
+  const act = fld(p, F_ACT), alpha = fldf(p, F_ALPHA), beta = fldf(p, F_BETA);
+  const mc = fld(p, F_MC);
+  const K = kh * kw * ic;
+  const M = batch * oh * ow;
+  if (kh == 1 && kw == 1 && sh == 1 && sw == 1 && pt == 0 && pl == 0 && oh == ih && ow == iw) {
+    // Pointwise: the input already is the im2col matrix.
+    gemm(x, ic, w, bias, y, oc, M, K, oc, act, alpha, beta);
+    return;
+  }
+  const ohw = oh * ow;
+  const icB = <usize>ic << 2;
+  const spanB = <usize>(kw * ic) << 2;
+  // Row stride K + 4: every span may be copied in whole vectors (copySpan) and spill into the next span, which is
+  // written afterwards, or into the 4 floats of slack at the end of the row.
+  const lda = K + 4;
+  const rowB = <usize>lda << 2;
+  const xImgB = <usize>ih * <usize>iw * icB;
+  const lastTap = (kw - 1) * dw;
+  for (let m0 = 0; m0 < M; m0 += mc) {
+    const mEnd = m0 + min(mc, M - m0);
+    // Walk the block one output-row segment at a time, ky outermost: iy and its bounds check are per segment,
+    // and pixels whose window lies inside horizontally (unit dilation) copy one contiguous kw * ic span per ky.
+    for (let m = m0; m < mEnd; ) {
+      const n = m / ohw;
+      const rest = m - n * ohw;
+      const oy = rest / ow;
+      const ox0 = rest - oy * ow;
+      const cnt = min(ow - ox0, mEnd - m);
+      const xn = x + <usize>n * xImgB;
+      const seg = scratch + <usize>(m - m0) * rowB;
+      for (let ky = 0; ky < kh; ky++) {
+        const iy = oy * sh - pt + ky * dh;
+        const d = seg + <usize>ky * spanB;
+        // Two call sites keep Binaryen from inlining im2colSpans back here: TurboFan spills this function's many
+        // live values, and a separate small loop keeps its few in registers (2x faster on 28x28x1 3x3).
+        if (iy < 0 || iy >= ih) im2colSpans(d, rowB, 0, cnt, 0, sw, iw, ic, kw, dw, true);
+        else im2colSpans(d, rowB, xn + <usize>iy * <usize>iw * icB, cnt, ox0 * sw - pl, sw, iw, ic, kw, dw, false);
+      }
+      m += cnt;
+    }
+    gemm(scratch, lda, w, bias, y + <usize>m0 * (<usize>oc << 2), oc, mEnd - m0, K, oc, act, alpha, beta);
+  }
+}
+
+/** The 4x8 tile of the direct path: rows' input pointers per tap come from `ptrs` (4 u32 per tap). */
+function direct4x8(ptrs: usize, taps: i32, ic: i32, b: usize, c: usize, ldc: usize, bias: usize, code: i32): void {
+  let c00 = splat(0.0), c01 = splat(0.0), c10 = splat(0.0), c11 = splat(0.0);
+  let c20 = splat(0.0), c21 = splat(0.0), c30 = splat(0.0), c31 = splat(0.0);
+  if (bias != 0) {
+    c00 = v128.load(bias); c01 = v128.load(bias, 16);
+    c10 = c00; c11 = c01; c20 = c00; c21 = c01; c30 = c00; c31 = c01;
+  }
+  const kend = <usize>ic << 2;
+  for (let t = 0; t < taps; t++) {
+    const pp = ptrs + (<usize>t << 4);
+    const a0 = <usize>load<u32>(pp), a1 = <usize>load<u32>(pp, 4), a2 = <usize>load<u32>(pp, 8), a3 = <usize>load<u32>(pp, 12);
+    for (let k: usize = 0; k < kend; k += 4) {
+      const b0 = v128.load(b);
+      const b1 = v128.load(b, 16);
+      b += 32;
+      let xv = v128.load32_splat(a0 + k);
+      c00 = fma(xv, b0, c00); c01 = fma(xv, b1, c01);
+      xv = v128.load32_splat(a1 + k);
+      c10 = fma(xv, b0, c10); c11 = fma(xv, b1, c11);
+      xv = v128.load32_splat(a2 + k);
+      c20 = fma(xv, b0, c20); c21 = fma(xv, b1, c21);
+      xv = v128.load32_splat(a3 + k);
+      c30 = fma(xv, b0, c30); c31 = fma(xv, b1, c31);
+    }
+  }
+  v128.store(c, fastAct(c00, code)); v128.store(c, fastAct(c01, code), 16);
+  v128.store(c + ldc, fastAct(c10, code)); v128.store(c + ldc, fastAct(c11, code), 16);
+  v128.store(c + 2 * ldc, fastAct(c20, code)); v128.store(c + 2 * ldc, fastAct(c21, code), 16);
+  v128.store(c + 3 * ldc, fastAct(c30, code)); v128.store(c + 3 * ldc, fastAct(c31, code), 16);
+}
+
+/** The 4x4 tile of the direct path (narrow tail panel). */
+function direct4x4(ptrs: usize, taps: i32, ic: i32, b: usize, c: usize, ldc: usize, bias: usize, code: i32): void {
+  let c0 = splat(0.0), c1 = splat(0.0), c2 = splat(0.0), c3 = splat(0.0);
+  if (bias != 0) { c0 = v128.load(bias); c1 = c0; c2 = c0; c3 = c0; }
+  const kend = <usize>ic << 2;
+  for (let t = 0; t < taps; t++) {
+    const pp = ptrs + (<usize>t << 4);
+    const a0 = <usize>load<u32>(pp), a1 = <usize>load<u32>(pp, 4), a2 = <usize>load<u32>(pp, 8), a3 = <usize>load<u32>(pp, 12);
+    for (let k: usize = 0; k < kend; k += 4) {
+      const b0 = v128.load(b);
+      b += 16;
+      c0 = fma(v128.load32_splat(a0 + k), b0, c0);
+      c1 = fma(v128.load32_splat(a1 + k), b0, c1);
+      c2 = fma(v128.load32_splat(a2 + k), b0, c2);
+      c3 = fma(v128.load32_splat(a3 + k), b0, c3);
+    }
+  }
+  v128.store(c, fastAct(c0, code));
+  v128.store(c + ldc, fastAct(c1, code));
+  v128.store(c + 2 * ldc, fastAct(c2, code));
+  v128.store(c + 3 * ldc, fastAct(c3, code));
+}
+
+export function conv2dDirect(p: usize): void {
+  const x = <usize>fld(p, F_X), w = <usize>fld(p, F_W), bias = <usize>fld(p, F_B), y = <usize>fld(p, F_Y);
+  const ptrs = <usize>fld(p, F_SCRATCH), zero = fld(p, F_ZERO);
+  const batch = fld(p, F_BATCH), ih = fld(p, F_IH), iw = fld(p, F_IW), ic = fld(p, F_IC);
+  const oh = fld(p, F_OH), ow = fld(p, F_OW), oc = fld(p, F_OC);
+  const kh = fld(p, F_KH), kw = fld(p, F_KW), sh = fld(p, F_SH), sw = fld(p, F_SW);
+  const dh = fld(p, F_DH), dw = fld(p, F_DW), pt = fld(p, F_PT), pl = fld(p, F_PL);
+  const act = fld(p, F_ACT), alpha = fldf(p, F_ALPHA), beta = fldf(p, F_BETA);
+  const code = isFastAct(act) ? act : ACT_LINEAR;
+  const slow = !isFastAct(act);
+  const taps = kh * kw;
+  const K = <usize>(taps * ic);
+  const M = batch * oh * ow;
+  const ohw = oh * ow;
+  const ldc = <usize>oc << 2;
+  const rem = oc & 7;
+  const np8 = (oc >> 3) + (rem > 4 ? 1 : 0);
+  const narrow = rem > 0 && rem <= 4;
+  // Byte offset of each tap from the window's top-left input pixel (scratch after the 4 x taps pointers).
+  const tapOff = ptrs + (<usize>taps << 4);
+  for (let ky = 0; ky < kh; ky++) {
+    for (let kx = 0; kx < kw; kx++) store<i32>(tapOff + (<usize>(ky * kw + kx) << 2), (ky * dh * iw + kx * dw) * ic << 2);
+  }
+  for (let m0 = 0; m0 < M; m0 += 4) {
+    const rows = min(4, M - m0);
+    // Indirection: pointer to the ic input floats of tap t for tile row r, or to the zero row. Interior pixels
+    // (window fully inside) take base + the tap offsets precomputed at tapOff; edge pixels check every tap.
+    for (let r = 0; r < 4; r++) {
+      const m = min(m0 + r, M - 1);
+      const n = m / ohw;
+      const rest = m - n * ohw;
+      const oy = rest / ow;
+      const ox = rest - oy * ow;
+      const iy0 = oy * sh - pt, ix0 = ox * sw - pl;
+      const slot = ptrs + (<usize>r << 2);
+      if (iy0 >= 0 && iy0 + (kh - 1) * dh < ih && ix0 >= 0 && ix0 + (kw - 1) * dw < iw) {
+        const base = <i32>x + (((n * ih + iy0) * iw + ix0) * ic << 2);
+        for (let t = 0; t < taps; t++) store<i32>(slot + (<usize>t << 4), base + load<i32>(tapOff + (<usize>t << 2)));
+      } else {
+        for (let ky = 0; ky < kh; ky++) {
+          const iy = iy0 + ky * dh;
+          for (let kx = 0; kx < kw; kx++) {
+            const ix = ix0 + kx * dw;
+            const q = iy < 0 || iy >= ih || ix < 0 || ix >= iw ? zero : <i32>x + (((n * ih + iy) * iw + ix) * ic << 2);
+            store<i32>(slot + (<usize>(ky * kw + kx) << 4), q);
+          }
+        }
+      }
+    }
+    const crow = y + <usize>m0 * ldc;
+    for (let pi = 0; pi < np8; pi++) {
+      const col = pi << 3;
+      const cols = min(8, oc - col);
+      const bp = w + ((<usize>pi * K) << 5);
+      const bb = bias != 0 ? bias + (<usize>col << 2) : 0;
+      const cp = crow + (<usize>col << 2);
+      if (rows == 4 && cols == 8) {
+        direct4x8(ptrs, taps, ic, bp, cp, ldc, bb, code);
+      } else {
+        direct4x8(ptrs, taps, ic, bp, TILE, 32, bb, code);
+        copyTile(cp, ldc, TILE, 32, rows, cols);
+      }
+      if (slow) actTile(cp, ldc, rows, cols, act, alpha, beta);
+    }
+    if (narrow) {
+      const col = np8 << 3;
+      const cols = oc - col;
+      const bp = w + ((<usize>np8 * K) << 5);
+      const bb = bias != 0 ? bias + (<usize>col << 2) : 0;
+      const cp = crow + (<usize>col << 2);
+      if (rows == 4 && cols == 4) {
+        direct4x4(ptrs, taps, ic, bp, cp, ldc, bb, code);
+      } else {
+        direct4x4(ptrs, taps, ic, bp, TILE, 32, bb, code);
+        copyTile(cp, ldc, TILE, 32, rows, cols);
+      }
+      if (slow) actTile(cp, ldc, rows, cols, act, alpha, beta);
+    }
+  }
+}
+
+/**
+ * Depthwise conv, weights [kh, kw, cin * mult] (the HWIO-style kernel [kh, kw, cin, mult] flattened), bias
+ * [cin * mult]. Lanes past oc in the last vector read neighbouring memory and are never stored.
+ */
+export function depthwiseConv2d(p: usize): void {
+  const x = <usize>fld(p, F_X), w = <usize>fld(p, F_W), bias = <usize>fld(p, F_B), y = <usize>fld(p, F_Y);
+  const batch = fld(p, F_BATCH), ih = fld(p, F_IH), iw = fld(p, F_IW), ic = fld(p, F_IC);
+  const oh = fld(p, F_OH), ow = fld(p, F_OW), oc = fld(p, F_OC);
+  const kh = fld(p, F_KH), kw = fld(p, F_KW), sh = fld(p, F_SH), sw = fld(p, F_SW);
+  const dh = fld(p, F_DH), dw = fld(p, F_DW), pt = fld(p, F_PT), pl = fld(p, F_PL);
+  const act = fld(p, F_ACT), alpha = fldf(p, F_ALPHA), beta = fldf(p, F_BETA);
+  const mult = fld(p, F_MULT);
+  const icB = <usize>ic << 2;
+  const ocB = <usize>oc << 2;
+  for (let n = 0; n < batch; n++) {
+    for (let oy = 0; oy < oh; oy++) {
+      for (let ox = 0; ox < ow; ox++) {
+        const out = y + <usize>((n * oh + oy) * ow + ox) * ocB;
+        if (mult == 1) {
+          for (let c0 = 0; c0 < oc; c0 += 4) {
+            const cB = <usize>c0 << 2;
+            let acc = bias != 0 ? v128.load(bias + cB) : splat(0.0);
+            for (let ky = 0; ky < kh; ky++) {
+              const iy = oy * sh - pt + ky * dh;
+              if (iy < 0 || iy >= ih) continue;
+              const xrow = x + <usize>((n * ih + iy) * iw) * icB + cB;
+              const wrow = w + <usize>(ky * kw) * ocB + cB;
+              for (let kx = 0; kx < kw; kx++) {
+                const ix = ox * sw - pl + kx * dw;
+                if (ix < 0 || ix >= iw) continue;
+                acc = fma(v128.load(xrow + <usize>ix * icB), v128.load(wrow + <usize>kx * ocB), acc);
+              }
+            }
+            storeLanes(out + cB, actv(acc, act, alpha, beta), oc - c0);
+          }
+        } else {
+          for (let o = 0; o < oc; o++) {
+            const ci = o / mult;
+            let acc: f32 = bias != 0 ? load<f32>(bias + (<usize>o << 2)) : 0;
+            for (let ky = 0; ky < kh; ky++) {
+              const iy = oy * sh - pt + ky * dh;
+              if (iy < 0 || iy >= ih) continue;
+              for (let kx = 0; kx < kw; kx++) {
+                const ix = ox * sw - pl + kx * dw;
+                if (ix < 0 || ix >= iw) continue;
+                acc += load<f32>(x + <usize>((n * ih + iy) * iw + ix) * icB + (<usize>ci << 2)) *
+                  load<f32>(w + (<usize>((ky * kw + kx) * oc + o) << 2));
+              }
+            }
+            store<f32>(out + (<usize>o << 2), acc);
+          }
+          if (act != ACT_LINEAR) actRow(out, out, oc, act, alpha, beta);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,185 @@
+// Vector math for the kernels: the multiply-add used by every inner loop, exp/expm1/tanh/sigmoid on f32x4,
+// and the activation table (codes from ../step-encoding.ts, semantics from src/ops/activation-fns.ts).
+// Activations use plain mul/add (never relaxed FMA) so both builds give identical activation results.
+
+import {
+  ACT_LINEAR, ACT_RELU, ACT_RELU6, ACT_CLIP, ACT_LEAKY_RELU, ACT_ELU, ACT_SELU, ACT_SIGMOID, ACT_TANH,
+  ACT_HARD_SIGMOID, ACT_HARD_SIGMOID_LINEAR, ACT_SWISH, ACT_HARD_SWISH, ACT_SOFTSIGN, ACT_EXPONENTIAL,
+  ACT_THRESHOLDED_RELU, ACT_GELU_TANH, ACT_SOFTPLUS, ACT_GELU, ACT_MISH,
+} from "../step-encoding";
+
+/** 16 bytes of scratch for tails that go through a full vector. */
+export const TMP4: usize = memory.data(16, 16);
+
+/** c + a * b: one fused f32x4.relaxed_madd in the relaxed build, mul + add (two roundings) otherwise. */
+// @ts-ignore: decorator
+@inline export function fma(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    return f32x4.relaxed_madd(a, b, c);
+  } else {
+    return f32x4.add(f32x4.mul(a, b), c);
+  }
+}
+
+// @ts-ignore: decorator
+@inline export function splat(x: f32): v128 {
+  return f32x4.splat(x);
+}
+
+/**
+ * exp on each lane, Cephes expf polynomial (about 1-2 ulp). Range reduction n = round(x log2 e) with the
+ * scale 2^n applied as two halves, so results down to the float32 denormals and up to +Inf come out right.
+ * NaN in -> NaN out (pmin/pmax keep NaN in their first operand).
+ */
+export function vexp(x0: v128): v128 {
+  const x = f32x4.pmin(f32x4.pmax(x0, splat(-104.0)), splat(89.0));
+  const fx = f32x4.nearest(f32x4.mul(x, splat(1.44269504088896341)));
+  let r = f32x4.sub(x, f32x4.mul(fx, splat(0.693359375)));
+  r = f32x4.sub(r, f32x4.mul(fx, splat(-2.12194440e-4)));
+  const z = f32x4.mul(r, r);
+  let y = splat(1.9875691500e-4);
+  y = f32x4.add(f32x4.mul(y, r), splat(1.3981999507e-3));
+  y = f32x4.add(f32x4.mul(y, r), splat(8.3334519073e-3));
+  y = f32x4.add(f32x4.mul(y, r), splat(4.1665795894e-2));
+  y = f32x4.add(f32x4.mul(y, r), splat(1.6666665459e-1));
+  y = f32x4.add(f32x4.mul(y, r), splat(5.0000001201e-1));
+  y = f32x4.add(f32x4.add(f32x4.mul(y, z), r), splat(1.0));
+  const n = i32x4.trunc_sat_f32x4_s(fx);
+  const n1 = i32x4.shr_s(n, 1);
+  const n2 = i32x4.sub(n, n1);
+  const s1 = i32x4.shl(i32x4.add(n1, i32x4.splat(127)), 23);
+  const s2 = i32x4.shl(i32x4.add(n2, i32x4.splat(127)), 23);
+  return f32x4.mul(f32x4.mul(y, s1), s2);
+}
+
+/** exp(x) - 1 without cancellation near 0: Taylor series to x^8 for |x| < 0.5, exp(x) - 1 beyond. */
+export function vexpm1(x: v128): v128 {
+  let p = splat(<f32>(1.0 / 40320.0));
+  p = f32x4.add(f32x4.mul(p, x), splat(<f32>(1.0 / 5040.0)));
+  p = f32x4.add(f32x4.mul(p, x), splat(<f32>(1.0 / 720.0)));
+  p = f32x4.add(f32x4.mul(p, x), splat(<f32>(1.0 / 120.0)));
+  p = f32x4.add(f32x4.mul(p, x), splat(<f32>(1.0 / 24.0)));
+  p = f32x4.add(f32x4.mul(p, x), splat(<f32>(1.0 / 6.0)));
+  p = f32x4.add(f32x4.mul(p, x), splat(0.5));
+  p = f32x4.add(f32x4.mul(p, x), splat(1.0));
+  p = f32x4.mul(p, x);
+  const big = f32x4.sub(vexp(x), splat(1.0));
+  return v128.bitselect(p, big, f32x4.lt(f32x4.abs(x), splat(0.5)));
+}
+
+/** 1 / (1 + exp(-x)) computed from exp(-|x|) so neither side overflows. */
+export function vsigmoid(x: v128): v128 {
+  const e = vexp(f32x4.neg(f32x4.abs(x)));
+  const d = f32x4.add(e, splat(1.0));
+  return v128.bitselect(f32x4.div(splat(1.0), d), f32x4.div(e, d), f32x4.ge(x, splat(0.0)));
+}
+
+/** tanh: Cephes odd polynomial for |x| < 0.625, 1 - 2 / (exp(2|x|) + 1) with the sign restored beyond. */
+export function vtanh(x: v128): v128 {
+  const ax = f32x4.abs(x);
+  const s = f32x4.mul(x, x);
+  let p = splat(-5.70498872745e-3);
+  p = f32x4.add(f32x4.mul(p, s), splat(2.06390887954e-2));
+  p = f32x4.add(f32x4.mul(p, s), splat(-5.37397155531e-2));
+  p = f32x4.add(f32x4.mul(p, s), splat(1.33314422036e-1));
+  p = f32x4.add(f32x4.mul(p, s), splat(-3.33332819422e-1));
+  p = f32x4.add(f32x4.mul(f32x4.mul(p, s), x), x);
+  const e = vexp(f32x4.add(ax, ax));
+  let t = f32x4.sub(splat(1.0), f32x4.div(splat(2.0), f32x4.add(e, splat(1.0))));
+  t = v128.or(t, v128.and(x, i32x4.splat(0x80000000)));
+  return v128.bitselect(p, t, f32x4.lt(ax, splat(0.625)));
+}
+
+// ---- scalar activations (float64, lane by lane) for the rarely used transcendental ones ----
+
+function softplus(x: f64): f64 {
+  return x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));
+}
+
+function erf(x: f64): f64 {
+  // The same Numerical Recipes erfc approximation as src/ops/activation-fns.ts (|err| < 1.2e-7).
+  const z = Math.abs(x);
+  const t = 1 / (1 + 0.5 * z);
+  const r = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 +
+    t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
+  return x >= 0 ? 1 - r : r - 1;
+}
+
+function actScalar(x: f64, code: i32): f64 {
+  if (code == ACT_SOFTPLUS) return softplus(x);
+  if (code == ACT_GELU) return 0.5 * x * (1 + erf(x / Math.SQRT2));
+  if (code == ACT_MISH) return x * Math.tanh(softplus(x));
+  return x;
+}
+
+function actLanes(v: v128, code: i32): v128 {
+  v = f32x4.replace_lane(v, 0, <f32>actScalar(<f64>f32x4.extract_lane(v, 0), code));
+  v = f32x4.replace_lane(v, 1, <f32>actScalar(<f64>f32x4.extract_lane(v, 1), code));
+  v = f32x4.replace_lane(v, 2, <f32>actScalar(<f64>f32x4.extract_lane(v, 2), code));
+  v = f32x4.replace_lane(v, 3, <f32>actScalar(<f64>f32x4.extract_lane(v, 3), code));
+  return v;
+}
+
+/** Applies activation `code` (with its parameters) to four lanes. */
+export function actv(x: v128, code: i32, alpha: f32, beta: f32): v128 {
+  const zero = splat(0.0);
+  switch (code) {
+    case ACT_LINEAR: return x;
+    // pmax(x, 0) = x < 0 ? 0 : x exactly as the reference: NaN stays NaN, -0 stays -0.
+    case ACT_RELU: return f32x4.pmax(x, zero);
+    case ACT_RELU6: return f32x4.pmin(f32x4.pmax(x, zero), splat(6.0));
+    case ACT_CLIP: return f32x4.pmin(f32x4.pmax(x, splat(alpha)), splat(beta));
+    case ACT_LEAKY_RELU: return v128.bitselect(f32x4.mul(x, splat(alpha)), x, f32x4.lt(x, zero));
+    case ACT_ELU: return v128.bitselect(x, f32x4.mul(vexpm1(x), splat(alpha)), f32x4.gt(x, zero));
+    case ACT_SELU: {
+      const scale: f32 = 1.0507009873554805;
+      const sa: f32 = <f32>(1.0507009873554805 * 1.6732632423543772);
+      return v128.bitselect(f32x4.mul(x, splat(scale)), f32x4.mul(vexpm1(x), splat(sa)), f32x4.gt(x, zero));
+    }
+    case ACT_SIGMOID: return vsigmoid(x);
+    case ACT_TANH: return vtanh(x);
+    case ACT_HARD_SIGMOID:
+      return f32x4.div(f32x4.pmin(f32x4.pmax(f32x4.add(x, splat(3.0)), zero), splat(6.0)), splat(6.0));
+    case ACT_HARD_SIGMOID_LINEAR:
+      return f32x4.pmin(f32x4.pmax(f32x4.add(f32x4.mul(x, splat(alpha)), splat(beta)), zero), splat(1.0));
+    case ACT_SWISH: return f32x4.mul(x, vsigmoid(x));
+    case ACT_HARD_SWISH:
+      // x * (clamp / 6) rather than (x * clamp) / 6: no overflow near FLT_MAX (the reference works in float64).
+      return f32x4.mul(x, f32x4.div(f32x4.pmin(f32x4.pmax(f32x4.add(x, splat(3.0)), zero), splat(6.0)), splat(6.0)));
+    case ACT_SOFTSIGN: return f32x4.div(x, f32x4.add(f32x4.abs(x), splat(1.0)));
+    case ACT_EXPONENTIAL: return vexp(x);
+    case ACT_THRESHOLDED_RELU:
+      return v128.bitselect(x, zero, v128.or(f32x4.gt(x, splat(alpha)), f32x4.ne(x, x)));
+    case ACT_GELU_TANH: {
+      const x3 = f32x4.mul(f32x4.mul(x, x), x);
+      // 0.5 x (1 + tanh(u)) = x sigmoid(2u): no cancellation in 1 + tanh(u) for negative x.
+      const u2 = f32x4.mul(f32x4.add(x, f32x4.mul(x3, splat(0.044715))), splat(<f32>(2 * 0.7978845608028654)));
+      return f32x4.mul(x, vsigmoid(u2));
+    }
+    default: return actLanes(x, code);
+  }
+}
+
+/** dst[0..n) = act(src[0..n)); src == dst allowed. The tail goes through one full vector in TMP4. */
+export function actRow(src: usize, dst: usize, n: i32, code: i32, alpha: f32, beta: f32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const off = <usize>i << 2;
+    v128.store(dst + off, actv(v128.load(src + off), code, alpha, beta));
+  }
+  if (i < n) {
+    const rem = n - i;
+    v128.store(TMP4, splat(0.0));
+    for (let j = 0; j < rem; j++) store<f32>(TMP4 + (<usize>j << 2), load<f32>(src + (<usize>(i + j) << 2)));
+    v128.store(TMP4, actv(v128.load(TMP4), code, alpha, beta));
+    for (let j = 0; j < rem; j++) store<f32>(dst + (<usize>(i + j) << 2), load<f32>(TMP4 + (<usize>j << 2)));
+  }
+}
+
+/** Stores the first `lanes` (1..4) lanes of v at p. */
+export function storeLanes(p: usize, v: v128, lanes: i32): void {
+  if (lanes >= 4) { v128.store(p, v); return; }
+  store<f32>(p, f32x4.extract_lane(v, 0));
+  if (lanes > 1) store<f32>(p, f32x4.extract_lane(v, 1), 4);
+  if (lanes > 2) store<f32>(p, f32x4.extract_lane(v, 2), 8);
+}

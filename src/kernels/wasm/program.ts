@@ -1,0 +1,619 @@
+// The planner-facing encoder for wasm programs: pack weights, append steps with float32 arena offsets, finish()
+// (lay out linear memory and grow it once), then run() any number of times -- one wasm call per prediction.
+//
+//   const k = loadWasmKernels();
+//   const prog = new WasmProgram(k, { arenaFloats: 1024 });
+//   const w = prog.packDenseWeights(kernel, 784, 10);       // [K, N] row-major, packed once
+//   const b = prog.constant(bias);
+//   prog.dense({ x: 0, w, bias: b, y: 784, rows: 1, activation: { fn: 'relu' } });
+//   prog.softmax({ x: 784, y: 784, rows: 1, n: 10 });
+//   prog.finish();
+//   prog.arena.set(input, 0); prog.run(); const out = prog.arena.subarray(784, 794);
+//
+// Step record format and opcodes: ./step-encoding.ts (shared with the AssemblyScript interpreter).
+
+import { ShapeError, UnsupportedFeatureError, UsageError, InternalError } from '../../core/errors.js';
+import type { Activation, ActivationName } from '../../ops/activation-fns.js';
+import type { BinaryFn } from '../../ops/binary.js';
+import type { WasmKernels } from './loader.js';
+import * as E from './step-encoding.js';
+
+/** A constant stored in the program's constant region (zero-padded to CONST_PAD floats). */
+export class WasmConstant {
+  /** @internal byte address, set by finish(). */
+  address = -1;
+  constructor(
+    /** @internal */ readonly owner: WasmProgram,
+    /** @internal the stored (padded) floats. */ readonly data: Float32Array,
+    /** Logical length in floats (before padding). */ readonly length: number,
+  ) {}
+}
+
+/** A [K, N] dense kernel (or a conv kernel seen as [kh*kw*cin, cout]) packed into column panels. */
+export class PackedWeights extends WasmConstant {
+  constructor(owner: WasmProgram, data: Float32Array, readonly K: number, readonly N: number) {
+    super(owner, data, K * N);
+  }
+}
+
+/** A depthwise kernel [kh, kw, cin, multiplier], stored as is. */
+export class DepthwiseWeights extends WasmConstant {
+  constructor(owner: WasmProgram, data: Float32Array, readonly kh: number, readonly kw: number, readonly cin: number, readonly multiplier: number) {
+    super(owner, data, kh * kw * cin * multiplier);
+  }
+}
+
+/** A float32 offset into the program's arena, or a constant. Outputs are always arena offsets. */
+export type Operand = number | WasmConstant;
+
+export type Pair = readonly [number, number];
+export type Pads = readonly [number, number, number, number];
+export type BinaryMode = 'full' | 'row' | 'scalar';
+export type ConvMethod = 'im2col' | 'direct' | 'auto';
+
+export interface DenseStep {
+  readonly x: Operand;
+  readonly w: PackedWeights;
+  readonly bias?: WasmConstant;
+  readonly y: number;
+  /** Rows of x (product of all dims but the last). */
+  readonly rows: number;
+  readonly activation?: Activation;
+}
+
+/** NHWC conv2d; the attribute names match Conv2dAttrs so `{ ...attrs, x, xShape, w, bias, y }` works. */
+export interface Conv2dStep {
+  readonly x: Operand;
+  /** [batch, H, W, C]. */
+  readonly xShape: readonly number[];
+  readonly w: PackedWeights;
+  /** Kernel height and width (w.K must equal kh * kw * C). */
+  readonly kernelSize: Pair;
+  readonly bias?: WasmConstant;
+  readonly y: number;
+  readonly strides?: Pair;
+  readonly dilations?: Pair;
+  /** [top, bottom, left, right]. */
+  readonly pads?: Pads;
+  readonly groups?: number;
+  readonly activation?: Activation;
+  /** Which kernel; 'auto' (default) decides by shape (see chooseConvMethod). */
+  readonly method?: ConvMethod;
+  /** im2col: output rows per block (default: a block of about 192 KiB). */
+  readonly im2colRows?: number;
+}
+
+export interface DepthwiseConv2dStep {
+  readonly x: Operand;
+  readonly xShape: readonly number[];
+  readonly w: DepthwiseWeights;
+  readonly bias?: WasmConstant;
+  readonly y: number;
+  readonly strides?: Pair;
+  readonly dilations?: Pair;
+  readonly pads?: Pads;
+  readonly activation?: Activation;
+}
+
+/** Mirrors Pool2dAttrs. */
+export interface Pool2dStep {
+  readonly type: 'max' | 'avg';
+  readonly x: Operand;
+  readonly xShape: readonly number[];
+  readonly y: number;
+  readonly kernel: Pair;
+  readonly strides?: Pair;
+  readonly pads?: Pads;
+  readonly activation?: Activation;
+}
+
+export interface SoftmaxStep {
+  readonly x: Operand;
+  readonly y: number;
+  readonly rows: number;
+  /** Length of the last axis. */
+  readonly n: number;
+}
+
+export interface BinaryStep {
+  readonly fn: BinaryFn;
+  readonly a: Operand;
+  readonly b: Operand;
+  readonly y: number;
+  readonly rows: number;
+  readonly cols: number;
+  /** 'full' [rows, cols] (default), 'row' [cols] repeated per row, 'scalar' one value. */
+  readonly aMode?: BinaryMode;
+  readonly bMode?: BinaryMode;
+  readonly activation?: Activation;
+}
+
+export interface ActivationStep {
+  readonly x: Operand;
+  readonly y: number;
+  readonly n: number;
+  readonly activation: Activation;
+}
+
+export interface CopyStep {
+  readonly x: Operand;
+  readonly y: number;
+  readonly n: number;
+}
+
+export interface WasmProgramOptions {
+  /** Arena size in float32 elements; every arena offset a step uses must stay inside it. */
+  readonly arenaFloats: number;
+}
+
+/** Memory layout after finish(): byte addresses and sizes of each region. */
+export interface WasmProgramLayout {
+  readonly program: number;
+  readonly programBytes: number;
+  readonly constants: number;
+  readonly constantBytes: number;
+  readonly scratch: number;
+  readonly scratchBytes: number;
+  readonly arena: number;
+  readonly arenaBytes: number;
+}
+
+// ---- activation table (one place: activation name -> code) ----
+
+const ACT_CODES: Record<ActivationName, number> = {
+  linear: E.ACT_LINEAR,
+  relu: E.ACT_RELU,
+  relu6: E.ACT_RELU6,
+  clip: E.ACT_CLIP,
+  leaky_relu: E.ACT_LEAKY_RELU,
+  elu: E.ACT_ELU,
+  selu: E.ACT_SELU,
+  sigmoid: E.ACT_SIGMOID,
+  tanh: E.ACT_TANH,
+  hard_sigmoid: E.ACT_HARD_SIGMOID,
+  swish: E.ACT_SWISH,
+  hard_swish: E.ACT_HARD_SWISH,
+  softsign: E.ACT_SOFTSIGN,
+  exponential: E.ACT_EXPONENTIAL,
+  thresholded_relu: E.ACT_THRESHOLDED_RELU,
+  gelu_tanh: E.ACT_GELU_TANH,
+  softplus: E.ACT_SOFTPLUS,
+  gelu: E.ACT_GELU,
+  mish: E.ACT_MISH,
+};
+
+/** The activation code and float parameters the wasm side reads (defaults as in activation-fns.ts). */
+export function encodeActivation(a: Activation | undefined): { code: number; alpha: number; beta: number } {
+  if (!a) return { code: E.ACT_LINEAR, alpha: 0, beta: 0 };
+  switch (a.fn) {
+    case 'clip':
+      return { code: E.ACT_CLIP, alpha: a.alpha ?? 0, beta: a.beta ?? 6 };
+    case 'leaky_relu':
+      return { code: E.ACT_LEAKY_RELU, alpha: a.alpha ?? 0.2, beta: 0 };
+    case 'elu':
+      return { code: E.ACT_ELU, alpha: a.alpha ?? 1, beta: 0 };
+    case 'thresholded_relu':
+      // x > theta is decided in float32 inside wasm: store the largest float32 <= theta so that the comparison
+      // gives the reference's float64 answer for every float32 x.
+      return { code: E.ACT_THRESHOLDED_RELU, alpha: f32AtMost(a.alpha ?? 1), beta: 0 };
+    case 'hard_sigmoid':
+      return a.alpha !== undefined
+        ? { code: E.ACT_HARD_SIGMOID_LINEAR, alpha: a.alpha, beta: a.beta ?? 0.5 }
+        : { code: E.ACT_HARD_SIGMOID, alpha: 0, beta: 0 };
+    default: {
+      const code = ACT_CODES[a.fn];
+      if (code === undefined) throw new UnsupportedFeatureError(`wasm: unknown activation ${String(a.fn)}`);
+      return { code, alpha: 0, beta: 0 };
+    }
+  }
+}
+
+/** The largest float32 that is <= v. */
+function f32AtMost(v: number): number {
+  const f = Math.fround(v);
+  if (f <= v || !Number.isFinite(v)) return f;
+  const b = new Float32Array([f]);
+  const i = new Int32Array(b.buffer);
+  i[0] += f > 0 ? -1 : 1;
+  return b[0];
+}
+
+const BIN_CODES: Record<BinaryFn, number> = {
+  add: E.BIN_ADD,
+  sub: E.BIN_SUB,
+  mul: E.BIN_MUL,
+  div: E.BIN_DIV,
+  max: E.BIN_MAX,
+  min: E.BIN_MIN,
+  pow: E.BIN_POW,
+};
+
+const MODE_CODES: Record<BinaryMode, number> = { full: E.BCAST_FULL, row: E.BCAST_ROW, scalar: E.BCAST_SCALAR };
+
+// ---- weight packing ----
+
+/** Floats the packed form of a [K, N] kernel takes (see step-encoding.ts). */
+export function packedSize(K: number, N: number): number {
+  const rem = N % E.PANEL;
+  const wide = Math.floor(N / E.PANEL) + (rem > E.PANEL_TAIL ? 1 : 0);
+  const narrow = rem > 0 && rem <= E.PANEL_TAIL ? 1 : 0;
+  return K * (wide * E.PANEL + narrow * E.PANEL_TAIL);
+}
+
+/** Packs a row-major [K, N] kernel into 8-wide (and one 4-wide tail) k-major column panels, zero-padded. */
+export function packPanels(kernel: Float32Array, K: number, N: number): Float32Array {
+  if (kernel.length !== K * N) throw new ShapeError(`wasm packPanels: kernel has ${kernel.length} floats, [${K}, ${N}] needs ${K * N}`);
+  const out = new Float32Array(packedSize(K, N));
+  let o = 0;
+  for (let col = 0; col < N; ) {
+    const rest = N - col;
+    const width = rest > E.PANEL_TAIL ? E.PANEL : E.PANEL_TAIL;
+    const cols = Math.min(width, rest);
+    for (let k = 0; k < K; k++) {
+      const row = k * N + col;
+      for (let j = 0; j < cols; j++) out[o + j] = kernel[row + j];
+      o += width;
+    }
+    col += width;
+  }
+  return out;
+}
+
+/** Output size of a window op along one axis. */
+function outDim(inSize: number, k: number, s: number, d: number, padA: number, padB: number): number {
+  return Math.floor((inSize + padA + padB - (d * (k - 1) + 1)) / s) + 1;
+}
+
+/** The default conv kernel choice: im2col for pointwise or thin-input convs, the direct path otherwise. */
+export function chooseConvMethod(inC: number, kh: number, kw: number): 'im2col' | 'direct' {
+  if (kh === 1 && kw === 1) return 'im2col';
+  return inC < 8 ? 'im2col' : 'direct';
+}
+
+type Addr = { readonly region: 'arena'; readonly offset: number } | { readonly region: 'const'; readonly c: WasmConstant } | { readonly region: 'scratch' | 'zero' };
+
+interface Step {
+  readonly words: (number | Addr)[];
+  readonly floats: Map<number, number>;
+  readonly describe: string;
+}
+
+const IM2COL_BLOCK_BYTES = 192 * 1024;
+
+/** One compiled program on one kernel instance. Build (steps, constants) -> finish() -> run() repeatedly. */
+export class WasmProgram {
+  private readonly steps: Step[] = [];
+  private readonly constants: WasmConstant[] = [];
+  private scratchBytes = 0;
+  private zeroFloats = 0;
+  private finished = false;
+  private programAddr = 0;
+  private stepCount = 0;
+  private arenaAddr = 0;
+  private arenaView: Float32Array | undefined;
+  private readonly runFn: (program: number, steps: number) => number;
+  readonly arenaFloats: number;
+  private layoutInfo: WasmProgramLayout | undefined;
+
+  constructor(readonly kernels: WasmKernels, options: WasmProgramOptions) {
+    if (!Number.isInteger(options.arenaFloats) || options.arenaFloats < 0) throw new UsageError(`WasmProgram: arenaFloats must be a whole number, got ${options.arenaFloats}`);
+    this.arenaFloats = options.arenaFloats;
+    this.runFn = kernels.exports.run;
+  }
+
+  // ---- constants ----
+
+  /** Stores a constant (bias, binary operand, ...). The data is copied. */
+  constant(data: Float32Array): WasmConstant {
+    return this.addConstant(new WasmConstant(this, padded(data), data.length));
+  }
+
+  /** Packs a row-major [K, N] dense kernel for OP_DENSE. */
+  packDenseWeights(kernel: Float32Array, K: number, N: number): PackedWeights {
+    checkDims('packDenseWeights', { K, N });
+    return this.addConstant(new PackedWeights(this, padded(packPanels(kernel, K, N)), K, N));
+  }
+
+  /** Packs an HWIO conv kernel [kh, kw, cin, cout] (it is [kh*kw*cin, cout] row-major) for the conv2d steps. */
+  packConv2dWeights(kernel: Float32Array, kh: number, kw: number, cin: number, cout: number): PackedWeights {
+    checkDims('packConv2dWeights', { kh, kw, cin, cout });
+    return this.packDenseWeights(kernel, kh * kw * cin, cout);
+  }
+
+  /** Stores a depthwise kernel [kh, kw, cin, multiplier]. */
+  depthwiseWeights(kernel: Float32Array, kh: number, kw: number, cin: number, multiplier: number): DepthwiseWeights {
+    checkDims('depthwiseWeights', { kh, kw, cin, multiplier });
+    if (kernel.length !== kh * kw * cin * multiplier) throw new ShapeError(`wasm depthwiseWeights: kernel has ${kernel.length} floats, needs ${kh * kw * cin * multiplier}`);
+    return this.addConstant(new DepthwiseWeights(this, padded(kernel), kh, kw, cin, multiplier));
+  }
+
+  // ---- steps ----
+
+  dense(s: DenseStep): void {
+    const { K, N } = this.ownWeights(s.w, 'dense');
+    checkDims('dense', { rows: s.rows });
+    this.checkBias(s.bias, N, 'dense');
+    const st = this.step(E.OP_DENSE, s.activation, `dense ${s.rows}x${K} . ${K}x${N}`);
+    this.set(st, E.F_X, this.input(s.x, s.rows * K, 'dense x'));
+    this.set(st, E.F_W, constAddr(s.w));
+    if (s.bias) this.set(st, E.F_B, constAddr(s.bias));
+    this.set(st, E.F_Y, this.output(s.y, s.rows * N, 'dense y'));
+    this.set(st, E.F_M, s.rows);
+    this.set(st, E.F_K, K);
+    this.set(st, E.F_N, N);
+  }
+
+  conv2d(s: Conv2dStep): void {
+    const [batch, H, W, C] = nhwc(s.xShape, 'conv2d');
+    const [kh, kw] = s.kernelSize;
+    const { K, N } = this.ownWeights(s.w, 'conv2d');
+    if ((s.groups ?? 1) !== 1) throw new UnsupportedFeatureError(`wasm conv2d: groups = ${s.groups} (only 1; depthwise has its own step)`);
+    if (K !== kh * kw * C) throw new ShapeError(`wasm conv2d: packed kernel has K = ${K}, expected ${kh}*${kw}*${C}`, { op: 'conv2d' });
+    const g = this.window('conv2d', [batch, H, W, C], kh, kw, s.strides, s.dilations, s.pads);
+    this.checkBias(s.bias, N, 'conv2d');
+    const method = s.method === undefined || s.method === 'auto' ? chooseConvMethod(C, kh, kw) : s.method;
+    const M = batch * g.oh * g.ow;
+    const st = this.step(method === 'direct' ? E.OP_CONV2D_DIRECT : E.OP_CONV2D_IM2COL, s.activation,
+      `conv2d/${method} ${batch}x${H}x${W}x${C} k${kh}x${kw} -> ${g.oh}x${g.ow}x${N}`);
+    this.setWindow(st, s.x, s.y, [batch, H, W, C], g, N, kh, kw, 'conv2d');
+    this.set(st, E.F_W, constAddr(s.w));
+    if (s.bias) this.set(st, E.F_B, constAddr(s.bias));
+    if (method === 'direct') {
+      this.set(st, E.F_SCRATCH, { region: 'scratch' });
+      this.set(st, E.F_ZERO, { region: 'zero' });
+      this.scratchBytes = Math.max(this.scratchBytes, 20 * kh * kw);
+      this.zeroFloats = Math.max(this.zeroFloats, C);
+    } else {
+      const mc = Math.max(1, Math.min(M, s.im2colRows ?? Math.max(4, Math.floor(IM2COL_BLOCK_BYTES / (4 * (K + 4)) / 4) * 4)));
+      this.set(st, E.F_SCRATCH, { region: 'scratch' });
+      this.set(st, E.F_MC, mc);
+      const pointwise = kh === 1 && kw === 1 && g.sh === 1 && g.sw === 1 && g.pt === 0 && g.pl === 0 && g.oh === H && g.ow === W;
+      if (!pointwise) this.scratchBytes = Math.max(this.scratchBytes, 4 * mc * (K + 4));
+    }
+  }
+
+  depthwiseConv2d(s: DepthwiseConv2dStep): void {
+    const [batch, H, W, C] = nhwc(s.xShape, 'depthwise_conv2d');
+    if (!(s.w instanceof DepthwiseWeights) || s.w.owner !== this) throw new UsageError('wasm depthwiseConv2d: w must come from this program\'s depthwiseWeights()');
+    const { kh, kw, cin, multiplier } = s.w;
+    if (cin !== C) throw new ShapeError(`wasm depthwise_conv2d: kernel has ${cin} input channels, x has ${C}`, { op: 'depthwise_conv2d' });
+    const OC = C * multiplier;
+    const g = this.window('depthwise_conv2d', [batch, H, W, C], kh, kw, s.strides, s.dilations, s.pads);
+    this.checkBias(s.bias, OC, 'depthwise_conv2d');
+    const st = this.step(E.OP_DEPTHWISE_CONV2D, s.activation, `depthwise_conv2d ${batch}x${H}x${W}x${C} k${kh}x${kw} m${multiplier}`);
+    this.setWindow(st, s.x, s.y, [batch, H, W, C], g, OC, kh, kw, 'depthwise_conv2d');
+    this.set(st, E.F_W, constAddr(s.w));
+    if (s.bias) this.set(st, E.F_B, constAddr(s.bias));
+    this.set(st, E.F_MULT, multiplier);
+  }
+
+  pool2d(s: Pool2dStep): void {
+    const [batch, H, W, C] = nhwc(s.xShape, 'pool2d');
+    const [kh, kw] = s.kernel;
+    const g = this.window('pool2d', [batch, H, W, C], kh, kw, s.strides, [1, 1], s.pads);
+    const st = this.step(s.type === 'max' ? E.OP_MAXPOOL : E.OP_AVGPOOL, s.activation, `${s.type}pool ${batch}x${H}x${W}x${C} k${kh}x${kw}`);
+    this.setWindow(st, s.x, s.y, [batch, H, W, C], g, C, kh, kw, 'pool2d');
+  }
+
+  softmax(s: SoftmaxStep): void {
+    checkDims('softmax', { rows: s.rows, n: s.n });
+    const st = this.step(E.OP_SOFTMAX, undefined, `softmax ${s.rows}x${s.n}`);
+    this.set(st, E.F_X, this.input(s.x, s.rows * s.n, 'softmax x'));
+    this.set(st, E.F_Y, this.output(s.y, s.rows * s.n, 'softmax y'));
+    this.set(st, E.F_M, s.rows);
+    this.set(st, E.F_N, s.n);
+  }
+
+  binary(s: BinaryStep): void {
+    checkDims('binary', { rows: s.rows, cols: s.cols });
+    const fn = BIN_CODES[s.fn];
+    if (fn === undefined) throw new UnsupportedFeatureError(`wasm binary: unknown function ${String(s.fn)}`);
+    const am = s.aMode ?? 'full';
+    const bm = s.bMode ?? 'full';
+    const count = (m: BinaryMode) => (m === 'full' ? s.rows * s.cols : m === 'row' ? s.cols : 1);
+    const st = this.step(E.OP_BINARY, s.activation, `binary ${s.fn} ${s.rows}x${s.cols} (${am}, ${bm})`);
+    this.set(st, E.F_X, this.input(s.a, count(am), 'binary a'));
+    this.set(st, E.F_W, this.input(s.b, count(bm), 'binary b'));
+    this.set(st, E.F_Y, this.output(s.y, s.rows * s.cols, 'binary y'));
+    this.set(st, E.F_M, s.rows);
+    this.set(st, E.F_N, s.cols);
+    this.set(st, E.F_FN, fn);
+    this.set(st, E.F_AMODE, MODE_CODES[am]);
+    this.set(st, E.F_BMODE, MODE_CODES[bm]);
+  }
+
+  activation(s: ActivationStep): void {
+    checkDims('activation', { n: s.n });
+    const st = this.step(E.OP_ACTIVATION, s.activation, `activation ${s.activation.fn} ${s.n}`);
+    this.set(st, E.F_X, this.input(s.x, s.n, 'activation x'));
+    this.set(st, E.F_Y, this.output(s.y, s.n, 'activation y'));
+    this.set(st, E.F_N, s.n);
+  }
+
+  copy(s: CopyStep): void {
+    checkDims('copy', { n: s.n });
+    const st = this.step(E.OP_COPY, undefined, `copy ${s.n}`);
+    this.set(st, E.F_X, this.input(s.x, s.n, 'copy x'));
+    this.set(st, E.F_Y, this.output(s.y, s.n, 'copy y'));
+    this.set(st, E.F_N, s.n);
+  }
+
+  // ---- finish / run ----
+
+  /**
+   * Lays out [program | constants | zero row | scratch | arena] after whatever the instance already holds,
+   * grows linear memory once, and writes the step records and constants. No steps or constants after this.
+   */
+  finish(): void {
+    if (this.finished) throw new UsageError('WasmProgram.finish: already finished');
+    const alloc = this.kernels.allocator;
+    const programBytes = this.steps.length * E.STEP_BYTES;
+    const program = alloc.reserve(programBytes);
+    let constantBytes = 0;
+    for (const c of this.constants) constantBytes += c.data.byteLength;
+    const constants = alloc.reserve(constantBytes);
+    const zeroBytes = Math.ceil(this.zeroFloats / E.CONST_PAD) * E.CONST_PAD * 4;
+    const zero = alloc.reserve(zeroBytes);
+    const scratch = alloc.reserve(this.scratchBytes);
+    const arenaBytes = this.arenaFloats * 4;
+    const arena = alloc.reserve(arenaBytes);
+    alloc.commit();
+
+    const buf = this.kernels.memory.buffer;
+    const f32 = new Float32Array(buf);
+    let at = constants;
+    for (const c of this.constants) {
+      c.address = at;
+      f32.set(c.data, at >> 2);
+      at += c.data.byteLength;
+    }
+    f32.fill(0, zero >> 2, (zero + zeroBytes) >> 2);
+    const words = new Int32Array(buf, program, programBytes >> 2);
+    const fwords = new Float32Array(buf, program, programBytes >> 2);
+    this.steps.forEach((st, i) => {
+      const base = i * E.STEP_WORDS;
+      st.words.forEach((w, j) => {
+        if (typeof w === 'number') words[base + j] = w;
+        else if (w.region === 'arena') words[base + j] = arena + 4 * w.offset;
+        else if (w.region === 'const') words[base + j] = w.c.address;
+        else if (w.region === 'scratch') words[base + j] = scratch;
+        else words[base + j] = zero;
+      });
+      for (const [j, v] of st.floats) fwords[base + j] = v;
+    });
+    this.programAddr = program;
+    this.stepCount = this.steps.length;
+    this.arenaAddr = arena;
+    this.layoutInfo = { program, programBytes, constants, constantBytes, scratch, scratchBytes: this.scratchBytes, arena, arenaBytes };
+    this.finished = true;
+  }
+
+  /** Runs the whole program: one call into wasm, no allocation. */
+  run(): void {
+    if (!this.finished) throw new UsageError('WasmProgram.run: call finish() first');
+    const r = this.runFn(this.programAddr, this.stepCount);
+    if (r !== 0) throw new InternalError(`wasm program: step ${r - 1} has a bad opcode`);
+  }
+
+  /** The arena as float32 (valid after finish(); re-created if another program grew the memory since). */
+  get arena(): Float32Array {
+    if (!this.finished) throw new UsageError('WasmProgram.arena: call finish() first');
+    const v = this.arenaView;
+    if (v && v.buffer === this.kernels.memory.buffer) return v;
+    return (this.arenaView = new Float32Array(this.kernels.memory.buffer, this.arenaAddr, this.arenaFloats));
+  }
+
+  get layout(): WasmProgramLayout {
+    if (!this.layoutInfo) throw new UsageError('WasmProgram.layout: call finish() first');
+    return this.layoutInfo;
+  }
+
+  /** One line per step, for the CLI and debugging. */
+  describe(): string[] {
+    return this.steps.map((s, i) => `${i}: ${s.describe}`);
+  }
+
+  // ---- internals ----
+
+  private addConstant<C extends WasmConstant>(c: C): C {
+    if (this.finished) throw new UsageError('WasmProgram: no constants after finish()');
+    this.constants.push(c);
+    return c;
+  }
+
+  private ownWeights(w: PackedWeights, op: string): { K: number; N: number } {
+    if (!(w instanceof PackedWeights) || w.owner !== this) throw new UsageError(`wasm ${op}: w must come from this program's packDenseWeights / packConv2dWeights`);
+    return w;
+  }
+
+  private checkBias(b: WasmConstant | undefined, n: number, op: string): void {
+    if (!b) return;
+    if (b.owner !== this) throw new UsageError(`wasm ${op}: bias must come from this program's constant()`);
+    if (b.length !== n) throw new ShapeError(`wasm ${op}: bias has ${b.length} values, needs ${n}`, { op });
+  }
+
+  private step(op: number, act: Activation | undefined, describe: string): Step {
+    if (this.finished) throw new UsageError('WasmProgram: no steps after finish()');
+    const words = new Array<number | Addr>(E.STEP_WORDS).fill(0);
+    words[E.F_OP] = op;
+    const a = encodeActivation(act);
+    words[E.F_ACT] = a.code;
+    const st: Step = { words, floats: new Map(), describe: act && act.fn !== 'linear' ? `${describe} +${act.fn}` : describe };
+    st.floats.set(E.F_ALPHA, a.alpha);
+    st.floats.set(E.F_BETA, a.beta);
+    this.steps.push(st);
+    return st;
+  }
+
+  private set(st: Step, field: number, v: number | Addr): void {
+    st.words[field] = v;
+  }
+
+  private input(x: Operand, floats: number, what: string): Addr {
+    if (typeof x === 'number') return this.arenaRange(x, floats, what);
+    if (x.owner !== this) throw new UsageError(`wasm ${what}: constant from another program`);
+    if (x.length < floats) throw new ShapeError(`wasm ${what}: constant has ${x.length} floats, step reads ${floats}`);
+    return constAddr(x);
+  }
+
+  private output(y: number, floats: number, what: string): Addr {
+    return this.arenaRange(y, floats, what);
+  }
+
+  private arenaRange(off: number, floats: number, what: string): Addr {
+    if (!Number.isInteger(off) || off < 0 || off + floats > this.arenaFloats) {
+      throw new UsageError(`wasm ${what}: arena range [${off}, ${off + floats}) outside the arena of ${this.arenaFloats} floats`);
+    }
+    return { region: 'arena', offset: off };
+  }
+
+  private window(op: string, x: readonly number[], kh: number, kw: number, strides: Pair = [1, 1], dil: Pair = [1, 1], pads: Pads = [0, 0, 0, 0]) {
+    checkDims(op, { kh, kw, sh: strides[0], sw: strides[1], dh: dil[0], dw: dil[1] });
+    if (pads.some((p) => !Number.isInteger(p) || p < 0)) throw new ShapeError(`wasm ${op}: bad pads [${pads.join(', ')}]`, { op });
+    const oh = outDim(x[1], kh, strides[0], dil[0], pads[0], pads[1]);
+    const ow = outDim(x[2], kw, strides[1], dil[1], pads[2], pads[3]);
+    if (!(oh > 0 && ow > 0)) throw new ShapeError(`wasm ${op}: window ${kh}x${kw} does not fit input [${x.join(', ')}] with pads [${pads.join(', ')}]`, { op });
+    return { oh, ow, sh: strides[0], sw: strides[1], dh: dil[0], dw: dil[1], pt: pads[0], pl: pads[2] };
+  }
+
+  private setWindow(st: Step, x: Operand, y: number, xs: readonly number[], g: ReturnType<WasmProgram['window']>, oc: number, kh: number, kw: number, op: string): void {
+    const [batch, H, W, C] = xs;
+    this.set(st, E.F_X, this.input(x, batch * H * W * C, `${op} x`));
+    this.set(st, E.F_Y, this.output(y, batch * g.oh * g.ow * oc, `${op} y`));
+    const f: [number, number][] = [
+      [E.F_BATCH, batch], [E.F_IH, H], [E.F_IW, W], [E.F_IC, C], [E.F_OH, g.oh], [E.F_OW, g.ow], [E.F_OC, oc],
+      [E.F_KH, kh], [E.F_KW, kw], [E.F_SH, g.sh], [E.F_SW, g.sw], [E.F_DH, g.dh], [E.F_DW, g.dw], [E.F_PT, g.pt], [E.F_PL, g.pl],
+    ];
+    for (const [k, v] of f) this.set(st, k, v);
+  }
+}
+
+/** Output shape [batch, OH, OW, C] of a window op, for planners and tests. */
+export function windowOutputShape(xShape: readonly number[], kh: number, kw: number, strides: Pair = [1, 1], dilations: Pair = [1, 1], pads: Pads = [0, 0, 0, 0]): [number, number] {
+  return [outDim(xShape[1], kh, strides[0], dilations[0], pads[0], pads[1]), outDim(xShape[2], kw, strides[1], dilations[1], pads[2], pads[3])];
+}
+
+function constAddr(c: WasmConstant): Addr {
+  return { region: 'const', c };
+}
+
+function padded(data: Float32Array): Float32Array {
+  const n = Math.max(E.CONST_PAD, Math.ceil(data.length / E.CONST_PAD) * E.CONST_PAD);
+  const out = new Float32Array(n);
+  out.set(data);
+  return out;
+}
+
+function nhwc(s: readonly number[], op: string): [number, number, number, number] {
+  if (s.length !== 4) throw new ShapeError(`wasm ${op}: xShape must be [batch, H, W, C], got [${s.join(', ')}]`, { op });
+  checkDims(op, { batch: s[0], H: s[1], W: s[2], C: s[3] });
+  return [s[0], s[1], s[2], s[3]];
+}
+
+function checkDims(op: string, dims: Record<string, number>): void {
+  for (const [k, v] of Object.entries(dims)) {
+    if (!Number.isInteger(v) || v < (k === 'rows' || k === 'batch' || k === 'n' || k === 'cols' || k === 'K' ? 0 : 1)) {
+      throw new ShapeError(`wasm ${op}: ${k} = ${v} is not a valid size`, { op });
+    }
+  }
+}
