@@ -12,14 +12,23 @@ import { aliasKernel, referenceKernel } from './reference-kernel.js';
 /** Fast kernels, most specific first. */
 const JS_KERNELS: readonly JsKernel[] = [aliasKernel, denseJs, conv2dJs, depthwiseConv2dJs, pool2dJs, activationJs, binaryJs, softmaxJs];
 
+/** The fast JS kernel for a step, or the reference kernel when none applies (also used by the wasm back end). */
+export function pickJsKernel(step: Omit<PlanStep, 'kernel'>, kernels: readonly JsKernel[] = JS_KERNELS): JsKernel {
+  return kernels.find((k) => k.supports(step)) ?? referenceKernel;
+}
+
+/** The kernel-name recorded in a plan for a JS kernel. */
+export function jsKernelName(k: JsKernel, step: Omit<PlanStep, 'kernel'>): string {
+  return k === referenceKernel ? `reference.${step.node.op}` : k.name;
+}
+
 function makeJsBackend(name: string, kernels: readonly JsKernel[]): Backend {
   const byName = new Map(kernels.map((k) => [k.name, k]));
-  const pick = (step: Omit<PlanStep, 'kernel'>): JsKernel => kernels.find((k) => k.supports(step)) ?? referenceKernel;
+  const pick = (step: Omit<PlanStep, 'kernel'>): JsKernel => pickJsKernel(step, kernels);
   return {
     name,
     chooseKernel(step) {
-      const k = pick(step);
-      return k === referenceKernel ? `reference.${step.node.op}` : k.name;
+      return jsKernelName(pick(step), step);
     },
     prepare(plan: ExecutionPlan): Executor {
       const arena = new Float32Array(plan.arenaSize);

@@ -495,6 +495,22 @@ export class WasmProgram {
     if (r !== 0) throw new InternalError(`wasm program: step ${r - 1} has a bad opcode`);
   }
 
+  /**
+   * Runs steps [first, first + count): the planner's executor uses this to interleave wasm segments with JS
+   * kernels for ops wasm lacks. Still one call into wasm per segment, no allocation.
+   */
+  runRange(first: number, count: number): void {
+    if (!this.finished) throw new UsageError('WasmProgram.runRange: call finish() first');
+    if (first < 0 || count < 0 || first + count > this.stepCount) throw new UsageError(`WasmProgram.runRange: [${first}, ${first + count}) outside ${this.stepCount} steps`);
+    const r = this.runFn(this.programAddr + first * E.STEP_BYTES, count);
+    if (r !== 0) throw new InternalError(`wasm program: step ${first + r - 1} has a bad opcode`);
+  }
+
+  /** Number of step records encoded so far. */
+  get length(): number {
+    return this.steps.length;
+  }
+
   /** The arena as float32 (valid after finish(); re-created if another program grew the memory since). */
   get arena(): Float32Array {
     if (!this.finished) throw new UsageError('WasmProgram.arena: call finish() first');

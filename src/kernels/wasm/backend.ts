@@ -1,0 +1,185 @@
+// The WebAssembly back ends ("wasm-simd", "wasm-relaxed"): the plan is encoded once as a wasm program over an
+// arena in linear memory, so a prediction is one call into wasm. Steps wasm has no kernel for run as JS
+// kernels bound to the same arena, between wasm segments (kerasrt inspect shows which).
+
+import type { ActivationAttrs } from '../../ops/activation.js';
+import type { BinaryAttrs } from '../../ops/binary.js';
+import type { Conv2dAttrs } from '../../ops/conv2d.js';
+import type { DenseAttrs } from '../../ops/dense.js';
+import type { DepthwiseConv2dAttrs } from '../../ops/depthwise-conv2d.js';
+import type { Pool2dAttrs } from '../../ops/pool2d.js';
+import type { SoftmaxAttrs } from '../../ops/softmax.js';
+import type { ExecutionPlan, PlanStep, Slot } from '../../planner/plan.js';
+import type { Backend, Executor } from '../abi.js';
+import { jsKernelName, pickJsKernel } from '../js/backend.js';
+import { loadWasmKernels, type WasmVariant } from './loader.js';
+import { chooseConvMethod, WasmProgram, type BinaryMode, type Operand } from './program.js';
+
+type Partial = Omit<PlanStep, 'kernel'>;
+
+const ALIAS = new Set(['reshape', 'identity', 'training_only']);
+
+function binaryMode(s: Slot, out: Slot): BinaryMode | undefined {
+  const cols = out.shape.at(-1) ?? 1;
+  if (s.size === out.size) return 'full';
+  if (s.size === 1) return 'scalar';
+  const dims = s.shape.filter((d, i) => !(d === 1 && i < s.shape.length - 1));
+  if (s.size === cols && dims.length === 1) return 'row';
+  return undefined;
+}
+
+/** The wasm kernel name for a step, or undefined when wasm has none (the step then runs in JS). */
+function wasmKernelFor(step: Partial): string | undefined {
+  const { node, inputs, outputs } = step;
+  const constW = inputs[1]?.data !== undefined;
+  const constB = inputs[2] === undefined || inputs[2].data !== undefined;
+  switch (node.op) {
+    case 'dense':
+      return constW && constB && inputs[0].data === undefined ? 'wasm.dense' : undefined;
+    case 'conv2d': {
+      const a = node.attrs as Conv2dAttrs;
+      if (!constW || !constB || a.groups !== 1) return undefined;
+      const [kh, kw, cin] = inputs[1].shape;
+      return `wasm.conv2d.${chooseConvMethod(cin, kh, kw)}`;
+    }
+    case 'depthwise_conv2d':
+      return constW && constB ? 'wasm.depthwise_conv2d' : undefined;
+    case 'pool2d':
+      return 'wasm.pool2d';
+    case 'softmax': {
+      const ax = (node.attrs as SoftmaxAttrs).axis;
+      return ax === -1 || ax === inputs[0].shape.length - 1 ? 'wasm.softmax' : undefined;
+    }
+    case 'activation':
+      return 'wasm.activation';
+    case 'binary':
+      return binaryMode(inputs[0], outputs[0]) && binaryMode(inputs[1], outputs[0]) ? 'wasm.binary' : undefined;
+    default:
+      if (ALIAS.has(node.op) && inputs[0].data === undefined) return inputs[0].offset === outputs[0].offset ? 'alias' : 'wasm.copy';
+      return undefined;
+  }
+}
+
+/** Appends the step's wasm record(s). */
+function encode(prog: WasmProgram, step: PlanStep): void {
+  const { node, inputs: ins, outputs: outs } = step;
+  const y = outs[0].offset;
+  const operand = (s: Slot): Operand => (s.data ? prog.constant(s.data) : s.offset);
+  const bias = ins[2]?.data ? prog.constant(ins[2].data) : undefined;
+  switch (step.kernel) {
+    case 'alias':
+      return;
+    case 'wasm.copy':
+      prog.copy({ x: ins[0].offset, y, n: outs[0].size });
+      return;
+    case 'wasm.dense': {
+      const [K, N] = ins[1].shape;
+      const w = prog.packDenseWeights(ins[1].data!, K, N);
+      prog.dense({ x: ins[0].offset, w, bias, y, rows: K === 0 ? outs[0].size / Math.max(N, 1) : ins[0].size / K, activation: (node.attrs as DenseAttrs).activation });
+      return;
+    }
+    case 'wasm.conv2d.im2col':
+    case 'wasm.conv2d.direct': {
+      const a = node.attrs as Conv2dAttrs;
+      const [kh, kw, cin, cout] = ins[1].shape;
+      const w = prog.packConv2dWeights(ins[1].data!, kh, kw, cin, cout);
+      const method = step.kernel === 'wasm.conv2d.im2col' ? 'im2col' : 'direct';
+      prog.conv2d({ x: ins[0].offset, xShape: ins[0].shape, w, kernelSize: [kh, kw], bias, y, strides: a.strides, dilations: a.dilations, pads: a.pads, groups: 1, activation: a.activation, method });
+      return;
+    }
+    case 'wasm.depthwise_conv2d': {
+      const a = node.attrs as DepthwiseConv2dAttrs;
+      const [kh, kw, cin, mult] = ins[1].shape;
+      const w = prog.depthwiseWeights(ins[1].data!, kh, kw, cin, mult);
+      prog.depthwiseConv2d({ x: ins[0].offset, xShape: ins[0].shape, w, bias, y, strides: a.strides, dilations: a.dilations, pads: a.pads, activation: a.activation });
+      return;
+    }
+    case 'wasm.pool2d': {
+      const a = node.attrs as Pool2dAttrs;
+      prog.pool2d({ type: a.type, x: ins[0].offset, xShape: ins[0].shape, y, kernel: a.kernel, strides: a.strides, pads: a.pads });
+      return;
+    }
+    case 'wasm.softmax': {
+      const n = ins[0].shape.at(-1) ?? 1;
+      prog.softmax({ x: ins[0].offset, y, rows: n === 0 ? 0 : ins[0].size / n, n });
+      return;
+    }
+    case 'wasm.activation':
+      prog.activation({ x: ins[0].offset, y, n: outs[0].size, activation: (node.attrs as ActivationAttrs).activation });
+      return;
+    case 'wasm.binary': {
+      const cols = outs[0].shape.at(-1) ?? 1;
+      prog.binary({
+        fn: (node.attrs as BinaryAttrs).fn,
+        a: operand(ins[0]),
+        b: operand(ins[1]),
+        y,
+        rows: cols === 0 ? 0 : outs[0].size / cols,
+        cols,
+        aMode: binaryMode(ins[0], outs[0]),
+        bMode: binaryMode(ins[1], outs[0]),
+      });
+      return;
+    }
+  }
+}
+
+type Segment = { readonly first: number; readonly count: number } | (() => void);
+
+export function makeWasmBackend(variant: WasmVariant): Backend {
+  const name = variant === 'relaxed' ? 'wasm-relaxed' : 'wasm-simd';
+  return {
+    name,
+    chooseKernel(step) {
+      return wasmKernelFor(step) ?? jsKernelName(pickJsKernel(step), step);
+    },
+    prepare(plan: ExecutionPlan): Executor {
+      const kernels = loadWasmKernels({ variant });
+      const prog = new WasmProgram(kernels, { arenaFloats: Math.max(plan.arenaSize, 16) });
+      // Encode wasm steps, remembering where each run of JS steps interrupts the program.
+      const marks: ({ wasmFrom: number; wasmTo: number } | { js: PlanStep })[] = [];
+      for (const step of plan.steps) {
+        if (step.kernel === 'alias' || step.kernel.startsWith('wasm.')) {
+          const from = prog.length;
+          encode(prog, step);
+          marks.push({ wasmFrom: from, wasmTo: prog.length });
+        } else marks.push({ js: step });
+      }
+      prog.finish();
+      const arena = prog.arena;
+      const segments: Segment[] = [];
+      let open: { first: number; count: number } | undefined;
+      for (const m of marks) {
+        if ('js' in m) {
+          if (open && open.count > 0) segments.push(open);
+          open = undefined;
+          segments.push(pickJsKernel(m.js).bind(m.js, arena));
+        } else {
+          if (!open) open = { first: m.wasmFrom, count: 0 };
+          open.count += m.wasmTo - m.wasmFrom;
+        }
+      }
+      if (open && open.count > 0) segments.push(open);
+      const view = (s: Slot) => s.data ?? arena.subarray(s.offset, s.offset + s.size);
+      const ins = plan.inputs.map(view);
+      const outs = plan.outputs.map(view);
+      const single = segments.length === 1 && typeof segments[0] !== 'function' ? segments[0] : undefined;
+      return {
+        inputView: (i) => ins[i],
+        outputView: (i) => outs[i],
+        run: single
+          ? () => prog.runRange(single.first, single.count)
+          : () => {
+              for (let i = 0; i < segments.length; i++) {
+                const s = segments[i];
+                if (typeof s === 'function') s();
+                else prog.runRange(s.first, s.count);
+              }
+            },
+        dispose() {
+          // The instance (and its memory) is released with the executor; nothing shared to free.
+        },
+      };
+    },
+  };
+}
