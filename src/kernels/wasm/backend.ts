@@ -12,7 +12,7 @@ import type { SoftmaxAttrs } from '../../ops/softmax.js';
 import type { ExecutionPlan, PlanStep, Slot } from '../../planner/plan.js';
 import type { Backend, Executor } from '../abi.js';
 import { jsKernelName, pickJsKernel } from '../js/backend.js';
-import { loadWasmKernels, type WasmVariant } from './loader.js';
+import { loadWasmKernels, type WasmKernels, type WasmVariant } from './loader.js';
 import { chooseConvMethod, WasmProgram, type BinaryMode, type Operand } from './program.js';
 
 type Partial = Omit<PlanStep, 'kernel'>;
@@ -127,14 +127,22 @@ function encode(prog: WasmProgram, step: PlanStep): void {
 type Segment = { readonly first: number; readonly count: number } | (() => void);
 
 export function makeWasmBackend(variant: WasmVariant): Backend {
-  const name = variant === 'relaxed' ? 'wasm-relaxed' : 'wasm-simd';
+  return makeProgramBackend(variant === 'relaxed' ? 'wasm-relaxed' : 'wasm-simd', () => loadWasmKernels({ variant }));
+}
+
+/**
+ * A back end that encodes plans as step programs (src/kernels/wasm/step-encoding.ts) and runs them with
+ * whatever `load()` returns: a wasm instance, or any engine that interprets the same records over the same
+ * memory layout (the native addon does).
+ */
+export function makeProgramBackend(name: string, load: () => WasmKernels): Backend {
   return {
     name,
     chooseKernel(step) {
       return wasmKernelFor(step) ?? jsKernelName(pickJsKernel(step), step);
     },
     prepare(plan: ExecutionPlan): Executor {
-      const kernels = loadWasmKernels({ variant });
+      const kernels = load();
       const prog = new WasmProgram(kernels, { arenaFloats: Math.max(plan.arenaSize, 16) });
       // Encode wasm steps, remembering where each run of JS steps interrupts the program.
       const marks: ({ wasmFrom: number; wasmTo: number } | { js: PlanStep })[] = [];
