@@ -20,8 +20,13 @@ import { isZip, type ZipLimits } from './readers/zip.js';
 import { importTfjsLayers, isTfjsGraphJson, isTfjsLayersJson } from './tfjs/import-tfjs-layers.js';
 import type { FileSource, ImportedModel } from './types.js';
 import type { Json } from './keras/config-types.js';
+import { importGraphDef, looksLikeGraphDef } from './graphdef/import.js';
+import type { GraphImportOptions } from './graphdef/translate.js';
+import { importOnnx, looksLikeOnnx } from './onnx/import.js';
+import { importTfjsGraph } from './tfjs-graph/import.js';
 
-export interface ImportOptions {
+/** Graph formats (GraphDef, TF.js graph, ONNX) also take input/output node names and input shapes. */
+export interface ImportOptions extends GraphImportOptions {
   /**
    * The weights-only HDF5 file that goes with an architecture JSON main file (or, for a full-model .h5,
    * another HDF5 file to take the weights from). A file-system path when `source` is a path; a path
@@ -113,7 +118,7 @@ export async function importModel(source: FileSource | string, options: ImportOp
   if (looksLikeJson(bytes)) {
     const json: Json = parseJsonBytes(bytes, file, 'the model JSON');
     if (isTfjsLayersJson(json)) return importTfjsLayers(json, src);
-    if (isTfjsGraphJson(json)) throw new ModelFormatError('this is a TF.js graph model (format graph-model / GraphDef topology), not a layers model; it is not a Keras model', { file });
+    if (isTfjsGraphJson(json)) return importTfjsGraph(src, options, json);
     if (isKerasModelJson(json)) {
       let w = await readWeights();
       if (!w) {
@@ -126,5 +131,7 @@ export async function importModel(source: FileSource | string, options: ImportOp
     throw new ModelFormatError('JSON file is neither a TF.js layers model (modelTopology) nor a Keras model config (class_name/config)', { file });
   }
 
-  throw new ModelFormatError('unknown model format: not HDF5 (.h5), not a zip (.keras) and not JSON (model.json)', { file });
+  if (looksLikeOnnx(bytes)) return importOnnx(src, options);
+  if (looksLikeGraphDef(bytes)) return importGraphDef(src, options);
+  throw new ModelFormatError('unknown model format: not HDF5 (.h5), a zip (.keras), JSON (model.json), ONNX or a frozen GraphDef (.pb)', { file });
 }

@@ -15,8 +15,10 @@ export const cancelTransposes: Pass = {
     const uses = useCounts(g);
     for (const n of g.nodes) {
       if (!isOp(n, 'transpose')) continue;
-      const first = prod.get(n.inputs[0]);
-      if (!first || !isOp(first, 'transpose') || uses.get(n.inputs[0]) !== 1) continue;
+      const stale = prod.get(n.inputs[0]);
+      if (!stale || !isOp(stale, 'transpose') || uses.get(n.inputs[0]) !== 1) continue;
+      // Re-read: merging an earlier pair may have rewritten this transpose's producer.
+      const first = b.node(stale.id) as typeof stale;
       const p1 = first.attrs.perm;
       const p2 = n.attrs.perm;
       const perm = p2.map((i) => p1[i]);

@@ -57,7 +57,7 @@ export const foldBatchnorm: Pass = {
       for (let i = 0; i < c; i++) nb[i] = (bias ? bias[i] : 0) * ss.scale[i] + ss.shift[i];
       const wId = b.constant(`${kernel.name}/bn_folded`, kernel.shape, w);
       const bId = b.constant(`${p.name}/bias_bn_folded`, [c], nb);
-      b.updateNode(p.id, { inputs: [p.inputs[0], wId, bId] });
+      b.updateNode(p.id, { inputs: [b.node(p.id).inputs[0], wId, bId] });
       bypassNode(b, n);
       log(`folded BatchNormalization "${n.name}" into ${p.op} "${p.name}"`);
     }

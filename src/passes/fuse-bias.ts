@@ -26,7 +26,7 @@ export const fuseBias: Pass = {
       const flat = bias.shape.filter((d) => d !== 1);
       if (bias.data.length !== channels || flat.length > 1 || (bias.shape.length > 0 && bias.shape.at(-1) !== channels && channels !== 1)) continue;
       const bId = b.constant(`${p.name}/bias`, [channels], bias.data);
-      b.updateNode(p.id, { inputs: [p.inputs[0], p.inputs[1], bId] });
+      b.updateNode(p.id, { inputs: [b.node(p.id).inputs[0], p.inputs[1], bId] });
       b.removeNode(n.id);
       b.replaceUses(n.outputs[0], a);
       log(`fused add "${n.name}" into ${p.op} "${p.name}" as its bias`);

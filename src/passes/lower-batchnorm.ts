@@ -12,11 +12,13 @@ export const lowerBatchnorm: Pass = {
   description: 'rewrite remaining BatchNormalization as a constant multiply-add',
   run(g: Graph, log) {
     const b = GraphBuilder.from(g);
-    for (const n of g.nodes) {
-      if (!isOp(n, 'batchnorm')) continue;
+    for (const n0 of g.nodes) {
+      if (!isOp(n0, 'batchnorm')) continue;
+      // Re-read: lowering an earlier batchnorm may have rewired this one's input.
+      const n = b.node(n0.id) as typeof n0;
       const ss = batchnormScaleShift(g, n);
       if (!ss) continue;
-      const xShape = g.values[n.inputs[0]]!.shape;
+      const xShape = b.shape(n.inputs[0]);
       const axis = normAxis(n.attrs.axis, xShape.length, 'batchnorm');
       // [C, 1, ..., 1]: broadcasts along `axis` against x's trailing dims.
       const shape = [ss.scale.length, ...new Array<number>(xShape.length - axis - 1).fill(1)];
