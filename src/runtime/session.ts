@@ -22,6 +22,9 @@ export class Session {
   readonly inputSizes: readonly number[];
   readonly outputSizes: readonly number[];
 
+  /** Set when the model fixes dim 0 of its inputs (then predictBatch runs one fixed-size tensor per sample). */
+  readonly fixedBatch?: number;
+
   private readonly exec: Executor;
   private readonly owned: Float32Array[];
   private readonly batchExecs = new Map<number, Executor>();
@@ -33,14 +36,21 @@ export class Session {
     readonly backend: Backend,
     /** What each compiler pass changed. */
     readonly reports: readonly PassReport[] = [],
-    private readonly maxBatch = DEFAULT_MAX_BATCH,
+    private maxBatch = DEFAULT_MAX_BATCH,
     /** For error messages. */
     readonly file?: string,
   ) {
     this.plan = makePlan(graph, 1, backend);
     this.exec = backend.prepare(this.plan);
-    this.inputShapes = this.plan.inputs.map((s) => s.shape.slice(1));
-    this.outputShapes = this.plan.outputs.map((s) => s.shape.slice(1));
+    // A graph whose inputs fix dim 0 (a frozen TF graph with a [100, 784] placeholder, an ONNX model with a
+    // batch-1 Reshape) has no batch to vary: one "sample" is the whole fixed tensor, and predictBatch runs the
+    // one plan per sample. Fixed batch 1 keeps the usual per-sample shapes (the sizes are the same).
+    const fixed = graph.inputs.map((id) => graph.values[id]!.shape[0]).find((d) => d !== -1);
+    this.fixedBatch = fixed;
+    if (fixed !== undefined) this.maxBatch = 1;
+    const perSample = (shape: readonly number[]) => (fixed !== undefined && fixed !== 1 ? [...shape] : shape.slice(1));
+    this.inputShapes = this.plan.inputs.map((s) => perSample(s.shape));
+    this.outputShapes = this.plan.outputs.map((s) => perSample(s.shape));
     this.inputSizes = this.inputShapes.map(sizeOf);
     this.outputSizes = this.outputShapes.map(sizeOf);
     this.owned = this.outputSizes.map((n) => new Float32Array(n));

@@ -87,3 +87,19 @@ test('arena reuses memory across dead tensors', () => {
   // 7 tensors of 64 floats live in a chain: two buffers suffice (+ the output kept to the end).
   assert.ok(s.plan.arenaSize <= 3 * 64, `arena ${s.plan.arenaSize} floats`);
 });
+
+test('a graph with a fixed batch (frozen TF [3, 8] placeholder) treats the whole tensor as one sample', () => {
+  const b = new GraphBuilder();
+  const x = b.input('x', [3, 8]);
+  const y = b.add1('dense', [x, b.constant('w', [8, 2], randArray(16, 5))], { activation: { fn: 'relu' } }, { name: 'd' });
+  b.setOutputs([y]);
+  const s = new Session(b.finish(), jsBackend);
+  assert.equal(s.fixedBatch, 3);
+  assert.deepEqual(s.inputShapes, [[3, 8]]);
+  assert.deepEqual(s.outputShapes, [[3, 2]]);
+  const xs = randArray(48, 11);
+  const batch = s.predictBatch(xs, 2);
+  const first = Float32Array.from(s.predict(xs.subarray(0, 24)));
+  const second = s.predict(xs.subarray(24));
+  assert.deepEqual(Array.from(batch), [...first, ...second]);
+});
