@@ -7,6 +7,16 @@ import { BACKEND_NAMES, type BackendName } from '../runtime/backends.js';
 import { load } from '../index.js';
 import { parse, type Command } from './command.js';
 import { UsageError } from '../core/errors.js';
+import { graphDefEndpoints, type Endpoint } from '../formats/graphdef/import.js';
+import type { ImportOptions } from '../formats/load.js';
+import { nodeFileSource } from '../formats/readers/node-file-source.js';
+import { tfjsGraphEndpoints } from '../formats/tfjs-graph/import.js';
+
+/** ImportOptions from the common CLI flags (--weights, --inputs, --outputs). */
+export function importOptions(values: Readonly<Record<string, string | undefined>>): ImportOptions {
+  const list = (v: string | undefined) => (v === undefined ? undefined : v.split(',').map((x) => x.trim()).filter(Boolean));
+  return { weightsPath: values.weights, inputs: list(values.inputs), outputs: list(values.outputs) };
+}
 
 export const inspectCommand: Command = {
   name: 'inspect',
@@ -21,15 +31,22 @@ fused, and the execution plan (the kernel chosen for every step, arena and weigh
 options:
   --weights <file>       weights-only .h5 that goes with an architecture .json
   --backend <name>       back end for the plan: ${BACKEND_NAMES.join(', ')} (default auto)
+  --inputs <a,b>         graph formats (.pb, TF.js graph, ONNX): input node names
+  --outputs <a,b>        graph formats: output node names ("name" or "name:port")
   --dump-after <pass>    print the graph after this compiler pass instead of the summary
                          (passes: imported, ${PIPELINE.map((p) => p.name).join(', ')})
   -h, --help             this help`,
   async run(argv, io) {
-    const { values, positionals } = parse(argv, { weights: { type: 'string' }, backend: { type: 'string' }, 'dump-after': { type: 'string' } }, 'inspect');
+    const { values, positionals } = parse(
+      argv,
+      { weights: { type: 'string' }, backend: { type: 'string' }, 'dump-after': { type: 'string' }, inputs: { type: 'string' }, outputs: { type: 'string' } },
+      'inspect',
+    );
     if (positionals.length !== 1) throw new UsageError('inspect takes exactly one model file (see kerasrt inspect --help)');
     const backend = (values.backend ?? 'auto') as BackendName;
     if (!BACKEND_NAMES.includes(backend)) throw new UsageError(`unknown backend "${backend}" (choose ${BACKEND_NAMES.join(', ')})`);
-    const model = await load(positionals[0], values.weights ? { weightsPath: values.weights } : undefined);
+    const options = importOptions(values);
+    const model = await load(positionals[0], options);
     const dump = values['dump-after'];
     if (dump !== undefined) {
       if (dump === 'imported') io.out(printGraph(model.imported.graph));
@@ -37,6 +54,18 @@ options:
       return 0;
     }
     io.out(model.summary());
+    if (model.imported.format === 'graphdef' || model.imported.format === 'tfjs-graph') {
+      // Frozen graphs name their endpoints by node: list the candidates (the founding study had to print every
+      // node name to find that Keras had called the output "Softmax").
+      const src = await nodeFileSource(positionals[0]);
+      const ep = model.imported.format === 'graphdef' ? await graphDefEndpoints(src, options) : await tfjsGraphEndpoints(src, options);
+      const fmt = (e: Endpoint) => `${e.name} (${e.op}${e.shape ? ` ${shapeToString(e.shape)}` : ''})${e.note ? ` — ${e.note}` : ''}`;
+      io.out('');
+      io.out('Graph endpoints (choose with --inputs / --outputs):');
+      io.out(`  inputs:  ${ep.inputs.map(fmt).join(', ') || '-'}`);
+      io.out(`  outputs: ${ep.outputs.map(fmt).join(', ') || '-'}`);
+      if (ep.other.length) io.out(`  other candidates: ${ep.other.map(fmt).join(', ')}`);
+    }
     const session = model.compile({ backend });
     io.out('');
     io.out(`Compiler (${model.imported.graph.nodes.length} nodes imported -> ${session.graph.nodes.length} after passes):`);

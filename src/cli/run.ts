@@ -7,6 +7,7 @@ import { readNpy, writeNpy } from '../formats/readers/npy.js';
 import { load } from '../index.js';
 import { BACKEND_NAMES, type BackendName } from '../runtime/backends.js';
 import { parse, type Command } from './command.js';
+import { importOptions } from './inspect.js';
 
 export const runCommand: Command = {
   name: 'run',
@@ -22,6 +23,8 @@ options:
   --output <file>     write the outputs: .npy (float32, shape [N, ...]) or .json
   --weights <file>    weights-only .h5 that goes with an architecture .json
   --backend <name>    ${BACKEND_NAMES.join(', ')} (default auto)
+  --inputs <a,b>      graph formats (.pb, TF.js graph, ONNX): input node names
+  --outputs <a,b>     graph formats: output node names
   -h, --help          this help
 
 Models with several inputs or outputs: only the first input is fed from --input in this version; every
@@ -29,7 +32,7 @@ output is written (JSON) or output 0 (npy).`,
   async run(argv, io) {
     const { values, positionals } = parse(
       argv,
-      { input: { type: 'string' }, output: { type: 'string' }, weights: { type: 'string' }, backend: { type: 'string' } },
+      { input: { type: 'string' }, output: { type: 'string' }, weights: { type: 'string' }, backend: { type: 'string' }, inputs: { type: 'string' }, outputs: { type: 'string' } },
       'run',
     );
     if (positionals.length !== 1) throw new UsageError('run takes exactly one model file (see kerasrt run --help)');
@@ -37,7 +40,7 @@ output is written (JSON) or output 0 (npy).`,
     const backend = (values.backend ?? 'auto') as BackendName;
     if (!BACKEND_NAMES.includes(backend)) throw new UsageError(`unknown backend "${backend}" (choose ${BACKEND_NAMES.join(', ')})`);
 
-    const model = await load(positionals[0], values.weights ? { weightsPath: values.weights } : undefined);
+    const model = await load(positionals[0], importOptions(values));
     const session = model.compile({ backend });
     if (session.inputSizes.length !== 1) throw new UsageError(`model has ${session.inputSizes.length} inputs; run feeds one`);
     const x = await readInput(values.input);
