@@ -189,7 +189,7 @@ function tfjsPaths(backend: TfBackend): BenchPath[] {
 
 const onnxCache = new WeakMap<FoundingModel, Uint8Array>();
 
-/** The ONNX bytes ORT receives, written by bench/onnx-writer.ts (once per model). */
+/** The ONNX bytes ORT receives, written by kerasrt's exporter through bench/onnx-writer.ts (once per model). */
 export function onnxBytes(m: BenchModel): Uint8Array {
   let b = onnxCache.get(m.founding);
   if (!b) {
@@ -204,7 +204,7 @@ function ortPath(threads: number): BenchPath {
     id: `ort-${threads}t`,
     label: `onnxruntime-node ${threads} thread${threads > 1 ? 's' : ''}`,
     family: 'ort',
-    how: 'InferenceSession.run (async: every call awaited), intraOpNumThreads 1 or 2, sequential execution, all graph optimisations; a new ort.Tensor per call; the model written by bench/onnx-writer.ts (NCHW input)',
+    how: 'InferenceSession.run (async: every call awaited), intraOpNumThreads 1 or 2, sequential execution, all graph optimisations; a new ort.Tensor per call; the model written by the kerasrt ONNX exporter via bench/onnx-writer.ts (NHWC input, as Keras)',
     wholeBatch: true,
     memoryLimit: 6 * GiB,
     async open(m) {

@@ -30,7 +30,7 @@ function sourceHash() {
   const ascPkg = JSON.parse(readFileSync(join(root, 'node_modules/assemblyscript/package.json'), 'utf8'));
   h.update(`asc ${ascPkg.version}\n${common.join(' ')}\n${variants.map((v) => v.flags.join(' ')).join('\n')}\n`);
   h.update(readFileSync(fileURLToPath(import.meta.url)));
-  const files = [join(root, 'src/kernels/wasm/step-encoding.ts'), ...readdirSync(asDir).filter((f) => f.endsWith('.ts')).sort().map((f) => join(asDir, f))];
+  const files = [join(root, 'src/kernels/wasm/step-encoding.ts'), join(root, 'src/kernels/wasm/step-encoding-ext.ts'), ...readdirSync(asDir).filter((f) => f.endsWith('.ts')).sort().map((f) => join(asDir, f))];
   for (const f of files) h.update(`${f.slice(root.length)}\n`).update(readFileSync(f));
   return h.digest('hex').slice(0, 16);
 }

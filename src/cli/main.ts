@@ -4,10 +4,12 @@
 import { KerasrtError, UsageError } from '../core/errors.js';
 import type { Command, Io } from './command.js';
 import { benchCommand } from './bench.js';
+import { convertCommand } from './convert.js';
 import { inspectCommand } from './inspect.js';
 import { runCommand } from './run.js';
+import { trainCommand } from './train.js';
 
-const COMMANDS: readonly Command[] = [inspectCommand, runCommand, benchCommand];
+const COMMANDS: readonly Command[] = [inspectCommand, runCommand, convertCommand, benchCommand, trainCommand];
 
 function usage(): string {
   return [

@@ -6,6 +6,8 @@ export interface ErrorContext {
   file?: string;
   /** The place inside it: a layer name, a node, a dataset path, a zip entry. */
   where?: string;
+  /** The lower-level error this one explains (a parser's TypeError, a RangeError from a DataView). */
+  cause?: unknown;
 }
 
 export class KerasrtError extends Error {
@@ -13,7 +15,7 @@ export class KerasrtError extends Error {
   readonly where?: string;
   constructor(message: string, ctx: ErrorContext = {}) {
     const prefix = [ctx.file, ctx.where].filter((s) => s !== undefined && s !== '').join(': ');
-    super(prefix ? `${prefix}: ${message}` : message);
+    super(prefix ? `${prefix}: ${message}` : message, ctx.cause === undefined ? undefined : { cause: ctx.cause });
     this.name = new.target.name;
     this.file = ctx.file;
     this.where = ctx.where;
@@ -56,3 +58,22 @@ export class UsageError extends KerasrtError {}
 
 /** An internal invariant broke: a bug in kerasrt, never the user's fault. */
 export class InternalError extends KerasrtError {}
+
+/** True for the RangeError V8 throws when recursion exhausts the stack. */
+function isStackOverflow(e: unknown): boolean {
+  return e instanceof RangeError && /call stack/i.test(e.message);
+}
+
+/**
+ * The format-boundary net: a KerasrtError passes through; anything else a reader threw on a bad file (a
+ * TypeError or RangeError from a parser or a DataView, a string thrown by a library) becomes a
+ * ModelFormatError naming the file and `where`, with the original as `cause`; an exhausted stack becomes
+ * a LimitExceededError. Readers call it at their boundary so no raw exception reaches the user.
+ */
+export function toKerasrtError(e: unknown, ctx: ErrorContext & { what?: string } = {}): KerasrtError {
+  if (e instanceof KerasrtError) return e;
+  const { what, ...where } = ctx;
+  if (isStackOverflow(e)) return new LimitExceededError(`${what ?? 'the file'} is nested too deeply to read (the stack ran out)`, { ...where, cause: e });
+  const detail = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  return new ModelFormatError(`cannot read ${what ?? 'the file'} (${detail})`, { ...where, cause: e });
+}

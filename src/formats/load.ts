@@ -9,14 +9,20 @@
 // "<stem>.json"); otherwise it is refused with a message saying to pass the JSON with weightsPath.
 // With a file-system path as `source`, `weightsPath` is a file-system path too (relative to the current
 // directory, like `source`); with a FileSource it is a path relative to the main file, read by readSibling.
+//
+// Robustness (docs/robustness.md): `limits` (defaults in core/limits.ts) bound every size a file claims;
+// every file read goes through a source that checks file and total sizes; and whatever a reader throws that
+// is not a KerasrtError is turned into a ModelFormatError naming the file here, at the format boundary, so
+// nothing raw ever reaches the caller.
 
-import { ModelFormatError } from '../core/errors.js';
+import { ModelFormatError, toKerasrtError } from '../core/errors.js';
+import { resolveLimits, type Limits } from '../core/limits.js';
 import { importKerasH5, importKerasJsonWithH5, kerasH5Kind } from './keras/import-h5.js';
 import { importKerasV3 } from './keras/import-keras-v3.js';
 import { isKerasModelJson, looksLikeJson, parseJsonBytes } from './keras/json.js';
 import { Hdf5File, isHdf5 } from './readers/hdf5.js';
-import { baseName } from './readers/file-source.js';
-import { isZip, type ZipLimits } from './readers/zip.js';
+import { baseName, limitedFileSource } from './readers/file-source.js';
+import { isZip, limitsWithZip, type ZipLimits } from './readers/zip.js';
 import { importTfjsLayers, isTfjsGraphJson, isTfjsLayersJson } from './tfjs/import-tfjs-layers.js';
 import type { FileSource, ImportedModel } from './types.js';
 import type { Json } from './keras/config-types.js';
@@ -33,7 +39,12 @@ export interface ImportOptions extends GraphImportOptions {
    * relative to the main file when `source` is a FileSource.
    */
   readonly weightsPath?: string;
-  /** Limits applied when unpacking .keras archives. */
+  /**
+   * Safety limits (file and zip sizes, tensor elements, rank, layer count, JSON and protobuf nesting,
+   * shards); anything not given keeps its default (DEFAULT_LIMITS in core/limits.ts, docs/robustness.md).
+   */
+  readonly limits?: Partial<Limits>;
+  /** Older spelling of the zip part of `limits` (maxEntries, maxEntryBytes, maxTotalBytes, maxRatio). */
   readonly zipLimits?: ZipLimits;
 }
 
@@ -42,9 +53,9 @@ interface Companion {
   readonly bytes: Uint8Array;
 }
 
-async function nodeSource(path: string): Promise<FileSource> {
+async function nodeSource(path: string, limits: Limits): Promise<FileSource> {
   const { nodeFileSource } = await import('./readers/node-file-source.js');
-  return nodeFileSource(path);
+  return nodeFileSource(path, limits);
 }
 
 /** Reads the first of `names` that exists beside the main file. */
@@ -79,22 +90,32 @@ function configCandidates(h5Name: string): string[] {
 }
 
 export async function importModel(source: FileSource | string, options: ImportOptions = {}): Promise<ImportedModel> {
-  const src = typeof source === 'string' ? await nodeSource(source) : source;
+  const limits = limitsWithZip(resolveLimits(options.limits), options.zipLimits);
+  const file = typeof source === 'string' ? source : source.name;
+  try {
+    return await importChecked(source, options, limits);
+  } catch (e) {
+    throw toKerasrtError(e, { file, where: 'importer', what: 'the model' });
+  }
+}
+
+async function importChecked(source: FileSource | string, options: ImportOptions, limits: Limits): Promise<ImportedModel> {
+  const src = limitedFileSource(typeof source === 'string' ? await nodeSource(source, limits) : source, limits);
   const bytes = await src.readMain();
   const file = src.name;
   const weightsPath = options.weightsPath;
   const readWeights = async (): Promise<Companion | undefined> => {
     if (weightsPath === undefined) return undefined;
-    if (typeof source === 'string') return { name: weightsPath, bytes: await (await nodeSource(weightsPath)).readMain() };
+    if (typeof source === 'string') return { name: weightsPath, bytes: await limitedFileSource(await nodeSource(weightsPath, limits), limits).readMain() };
     return { name: weightsPath, bytes: await src.readSibling(weightsPath) };
   };
   const openWeights = (c: Companion): Hdf5File => {
     if (!isHdf5(c.bytes)) throw new ModelFormatError('the weights file is not HDF5', { file: c.name });
-    return Hdf5File.open(c.bytes, c.name);
+    return Hdf5File.open(c.bytes, c.name, limits);
   };
 
   if (isHdf5(bytes)) {
-    const h5 = Hdf5File.open(bytes, file);
+    const h5 = Hdf5File.open(bytes, file, limits);
     const kind = kerasH5Kind(h5);
     if (kind === 'full-model') {
       const w = await readWeights();
@@ -107,17 +128,17 @@ export async function importModel(source: FileSource | string, options: ImportOp
       if (!json) {
         throw new ModelFormatError(`weights-only HDF5 file (save_weights, no model_config): load its architecture JSON instead, with { weightsPath } naming this file (looked beside it for ${cands.join(', ')})`, { file });
       }
-      const parsed = parseJsonBytes(json.bytes, json.name, 'the architecture JSON');
+      const parsed = parseJsonBytes(json.bytes, json.name, 'the architecture JSON', limits);
       return importKerasJsonWithH5(parsed, json.name, h5);
     }
     throw new ModelFormatError('this HDF5 file holds no Keras model (no model_config or layer_names attribute)', { file });
   }
 
-  if (isZip(bytes)) return importKerasV3(bytes, file, options.zipLimits);
+  if (isZip(bytes)) return importKerasV3(bytes, file, limits);
 
   if (looksLikeJson(bytes)) {
-    const json: Json = parseJsonBytes(bytes, file, 'the model JSON');
-    if (isTfjsLayersJson(json)) return importTfjsLayers(json, src);
+    const json: Json = parseJsonBytes(bytes, file, 'the model JSON', limits);
+    if (isTfjsLayersJson(json)) return importTfjsLayers(json, src, limits);
     if (isTfjsGraphJson(json)) return importTfjsGraph(src, options, json);
     if (isKerasModelJson(json)) {
       let w = await readWeights();

@@ -9,11 +9,13 @@ import type { Backend, Executor } from '../kernels/abi.js';
 import type { PassReport } from '../passes/pipeline.js';
 import { makePlan } from '../planner/planner.js';
 import type { ExecutionPlan } from '../planner/plan.js';
+import { ThreadPool, threadsConfig, type RowRunner } from './threads.js';
+import { runRows } from './threads-rows.js';
 
 /** predictBatch runs at most this many samples per plan run; larger batches are chunked. */
 export const DEFAULT_MAX_BATCH = 64;
 
-export class Session {
+export class Session implements RowRunner {
   /** The batch-1 plan that predict() runs. */
   readonly plan: ExecutionPlan;
   /** Per-sample input and output shapes (no batch dim). */
@@ -28,6 +30,8 @@ export class Session {
   private readonly exec: Executor;
   private readonly owned: Float32Array[];
   private readonly batchExecs = new Map<number, Executor>();
+  /** Worker threads for large batches (back end "wasm-threads" only). */
+  private readonly pool: ThreadPool | undefined;
   private closed = false;
 
   constructor(
@@ -54,6 +58,13 @@ export class Session {
     this.inputSizes = this.inputShapes.map(sizeOf);
     this.outputSizes = this.outputShapes.map(sizeOf);
     this.owned = this.outputSizes.map((n) => new Float32Array(n));
+    const tc = threadsConfig(backend);
+    this.pool = tc && tc.threads > 1 ? new ThreadPool(graph, tc, this.plan, maxBatch, this.inputSizes, this.outputSizes, file) : undefined;
+  }
+
+  /** Threads predictBatch splits a batch of >= `minBatch` samples over (1: never split). */
+  get threads(): { readonly count: number; readonly minBatch: number } {
+    return { count: this.pool?.threads ?? 1, minBatch: this.pool?.minBatch ?? Number.POSITIVE_INFINITY };
   }
 
   /**
@@ -111,16 +122,17 @@ export class Session {
     outs.forEach((o, i) => {
       if (!(o instanceof Float32Array) || o.length !== n * this.outputSizes[i]) throw new ShapeError(`output buffer ${i}: expected ${n * this.outputSizes[i]} floats, got ${describe(o)}`, { file: this.file });
     });
-    for (let start = 0; start < n; ) {
-      const b = Math.min(this.maxBatch, n - start);
-      const ex = b === 1 ? this.exec : this.executorFor(b);
-      inputs.forEach((x, i) => ex.inputView(i).set(x.subarray(start * this.inputSizes[i], (start + b) * this.inputSizes[i])));
-      ex.run();
-      outs.forEach((o, i) => o.set(ex.outputView(i), start * this.outputSizes[i]));
-      start += b;
-    }
+    if (this.pool && n >= this.pool.minBatch) this.pool.run(this, inputs, outs, n);
+    else this.runRows(inputs, outs, 0, n);
     return outs;
   }
+
+  /** @internal Samples [from, to) of a packed batch on this thread, in plan runs of up to maxBatch (threads-rows.ts). */
+  runRows(inputs: readonly Float32Array[], outs: readonly Float32Array[], from: number, to: number): void {
+    runRows(this.execFor, inputs, outs, this.inputSizes, this.outputSizes, this.maxBatch, from, to);
+  }
+
+  private readonly execFor = (b: number): Executor => (b === 1 ? this.exec : this.executorFor(b));
 
   /** The plan predictBatch uses for a given batch size (made on demand). */
   planFor(batch: number): ExecutionPlan {
@@ -129,6 +141,7 @@ export class Session {
 
   close(): void {
     this.closed = true;
+    this.pool?.close();
     this.exec.dispose();
     for (const e of this.batchExecs.values()) e.dispose();
     this.batchExecs.clear();

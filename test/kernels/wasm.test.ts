@@ -217,6 +217,10 @@ const CONV_CASES: ConvCase[] = [
   { x: [1, 1, 1, 1], k: [1, 1], oc: 1 },
   { x: [1, 6, 6, 2], k: [3, 3], oc: 4, d: [2, 2], p: [2, 2, 2, 2], act: { fn: 'swish' } },
   { x: [1, 12, 1, 9], k: [3, 1], oc: 6, p: [1, 1, 0, 0] }, // Conv1D seen as H x 1
+  // The direct path's 2x16 tile (K <= 64, cout % 16 == 0): strides, dilation, odd pixel count, slow activation.
+  { x: [2, 7, 6, 3], k: [3, 3], oc: 16, s: [2, 1], d: [1, 2], p: [1, 1, 2, 0], act: { fn: 'tanh' } },
+  { x: [1, 4, 6, 4], k: [2, 2], oc: 32, act: { fn: 'sigmoid' } },
+  { x: [1, 9, 9, 7], k: [3, 3], oc: 48, p: [1, 1, 1, 1], act: { fn: 'relu' } }, // K = 63
 ];
 
 describe('wasm conv2d', () => {
@@ -288,6 +292,8 @@ describe('wasm pool2d', () => {
     { x: [2, 7, 6, 3], k: [3, 2], s: [2, 1], p: [1, 1, 0, 1] },
     { x: [1, 4, 4, 9], k: [2, 2], s: [2, 2], p: [0, 1, 0, 1] },
     { x: [1, 3, 3, 4], k: [3, 3], s: [3, 3], p: [2, 0, 0, 2] },
+    { x: [2, 7, 6, 8], k: [3, 3], s: [2, 1], p: [0, 0, 0, 0] }, // windows inside, not 2x2: the unpadded max path
+    { x: [3, 5, 5, 4], k: [2, 2], s: [1, 1], p: [0, 0, 0, 0] },
   ];
   for (const variant of VARIANTS) {
     for (const type of ['max', 'avg'] as const) {

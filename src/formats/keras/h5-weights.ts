@@ -3,6 +3,7 @@
 // `layers/<name>/vars/N`, tf.keras 2.x `_layer_checkpoint_dependencies/<name>/vars/N`).
 
 import { ModelFormatError } from '../../core/errors.js';
+import { checkNesting } from '../../core/limits.js';
 import { Hdf5Dataset, Hdf5Group } from '../readers/hdf5.js';
 import { ownerOf, type RawWeight, type WeightStore } from './weights.js';
 
@@ -10,13 +11,24 @@ function rawFromDataset(name: string, ds: Hdf5Dataset): RawWeight {
   return { name, shape: ds.shape, read: () => ds.readFloat32() };
 }
 
+/**
+ * Guards a walk down the group tree: nesting within limits.maxNesting, and no group entered twice (hard
+ * links can make the tree a graph with cycles; Keras never links one group twice).
+ */
+function enter(g: Hdf5Group, seen: Set<number>): void {
+  checkNesting(g.depth, g.h5.limits, 'HDF5 groups', { file: g.h5.file, where: g.path });
+  if (seen.has(g.address)) throw new ModelFormatError('group is reached twice through hard links (a cycle or a shared group)', { file: g.h5.file, where: g.path });
+  seen.add(g.address);
+}
+
 /** Every dataset below a group, depth first in key order (for groups without `weight_names`). */
-function allDatasets(g: Hdf5Group, prefix = ''): RawWeight[] {
+function allDatasets(g: Hdf5Group, prefix = '', seen = new Set<number>()): RawWeight[] {
+  enter(g, seen);
   const out: RawWeight[] = [];
   for (const k of g.keys()) {
     const c = g.child(k);
     if (c instanceof Hdf5Dataset) out.push(rawFromDataset(prefix + k, c));
-    else if (c instanceof Hdf5Group) out.push(...allDatasets(c, `${prefix}${k}/`));
+    else if (c instanceof Hdf5Group) out.push(...allDatasets(c, `${prefix}${k}/`, seen));
   }
   return out;
 }
@@ -70,7 +82,8 @@ function layerGroup(g: Hdf5Group, name: string): Hdf5Group | undefined {
 }
 
 /** A layer's variables: its own `vars/0..n`, then those of its sub-objects (e.g. an RNN's `cell`). */
-function collectVars(g: Hdf5Group): RawWeight[] {
+function collectVars(g: Hdf5Group, seen = new Set<number>()): RawWeight[] {
+  enter(g, seen);
   const out: RawWeight[] = [];
   const vars = g.child('vars');
   if (vars instanceof Hdf5Group) {
@@ -86,7 +99,7 @@ function collectVars(g: Hdf5Group): RawWeight[] {
   for (const k of g.keys().sort()) {
     if (k === 'vars' || CONTAINERS.includes(k)) continue;
     const c = g.child(k);
-    if (c instanceof Hdf5Group) out.push(...collectVars(c));
+    if (c instanceof Hdf5Group) out.push(...collectVars(c, seen));
   }
   return out;
 }

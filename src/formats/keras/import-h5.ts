@@ -3,6 +3,7 @@
 // root) paired with an architecture JSON (model.to_json(), Keras 1 configs, DL4J test configs).
 
 import { ModelFormatError } from '../../core/errors.js';
+import { DEFAULT_LIMITS, type Limits } from '../../core/limits.js';
 import { Hdf5File, type Hdf5Group } from '../readers/hdf5.js';
 import type { ImportedModel } from '../types.js';
 import { isJsonObject, looksKeras3, makeDialect } from './config-read.js';
@@ -35,10 +36,10 @@ function storeFor(h5: Hdf5File): (names: ReadonlySet<string>) => WeightStore {
 }
 
 /** A full-model .h5/.hdf5; `weightsFrom` optionally takes the weights from another Keras HDF5 file. */
-export function importKerasH5(h5: Hdf5File, weightsFrom?: Hdf5File): ImportedModel {
+export function importKerasH5(h5: Hdf5File, weightsFrom?: Hdf5File, limits: Limits = h5.limits ?? DEFAULT_LIMITS): ImportedModel {
   const text = h5.root.attrString('model_config');
   if (text === undefined) throw new ModelFormatError('no model_config attribute: this is not a full-model Keras HDF5 file', { file: h5.file });
-  const model = parseJsonText(text, h5.file, 'the model_config attribute');
+  const model = parseJsonText(text, h5.file, 'the model_config attribute', limits);
   const kerasVersion = h5.root.attrString('keras_version') ?? h5.root.group('model_weights')?.attrString('keras_version');
   const backend = h5.root.attrString('backend');
   const keras3 = isJsonObject(model) && looksKeras3(model);
@@ -49,11 +50,12 @@ export function importKerasH5(h5: Hdf5File, weightsFrom?: Hdf5File): ImportedMod
     dialect: makeDialect(kerasVersion, backend, keras3),
     weights: storeFor(weightsFrom ?? h5),
     meta: { format: 'keras-h5', keras_version: kerasVersion ?? '', backend: backend ?? '', ...(weightsFrom ? { weights: weightsFrom.file } : {}) },
+    limits,
   });
 }
 
 /** An architecture JSON (to_json / Keras 1 config) with the weights of a Keras HDF5 file (either kind). */
-export function importKerasJsonWithH5(json: Json, jsonFile: string, weights: Hdf5File): ImportedModel {
+export function importKerasJsonWithH5(json: Json, jsonFile: string, weights: Hdf5File, limits: Limits = weights.limits ?? DEFAULT_LIMITS): ImportedModel {
   if (!isKerasModelJson(json) || !isJsonObject(json)) throw new ModelFormatError('not a Keras model JSON (no class_name/config at the top level)', { file: jsonFile });
   const kerasVersion = stringField(json.keras_version) ?? weights.root.attrString('keras_version');
   const backend = stringField(json.backend) ?? weights.root.attrString('backend');
@@ -64,5 +66,6 @@ export function importKerasJsonWithH5(json: Json, jsonFile: string, weights: Hdf
     dialect: makeDialect(kerasVersion, backend, looksKeras3(json)),
     weights: storeFor(weights),
     meta: { format: 'keras-h5', keras_version: kerasVersion ?? '', backend: backend ?? '', weights: weights.file },
+    limits,
   });
 }

@@ -1,23 +1,20 @@
 // Parsing model JSON from bytes, with errors that name the file; and recognising a Keras model JSON.
+// The size, depth and key checks live in readers/json.ts; this keeps the Keras-typed entry points.
 
-import { LimitExceededError, ModelFormatError } from '../../core/errors.js';
+import { DEFAULT_LIMITS, type Limits } from '../../core/limits.js';
+import { parseJsonBytes as parseJsonBytesChecked, parseJsonText as parseJsonTextChecked } from '../readers/json.js';
 import { isJsonObject } from './config-read.js';
 import type { Json } from './config-types.js';
 
-/** Model JSON beyond this size is refused before parsing (real configs are kilobytes). */
-export const MAX_JSON_BYTES = 64 * 1024 * 1024;
+/** Model JSON beyond this size is refused before parsing (the default of Limits.maxJsonBytes). */
+export const MAX_JSON_BYTES = DEFAULT_LIMITS.maxJsonBytes;
 
-export function parseJsonBytes(bytes: Uint8Array, file: string, what: string): Json {
-  if (bytes.length > MAX_JSON_BYTES) throw new LimitExceededError(`${what} is ${bytes.length} bytes, over the ${MAX_JSON_BYTES}-byte limit`, { file });
-  return parseJsonText(new TextDecoder('utf-8', { fatal: false }).decode(bytes), file, what);
+export function parseJsonBytes(bytes: Uint8Array, file: string, what: string, limits: Limits = DEFAULT_LIMITS): Json {
+  return parseJsonBytesChecked(bytes, file, what, limits) as Json;
 }
 
-export function parseJsonText(text: string, file: string, what: string): Json {
-  try {
-    return JSON.parse(text) as Json;
-  } catch (e) {
-    throw new ModelFormatError(`${what} is not valid JSON: ${e instanceof Error ? e.message : String(e)}`, { file });
-  }
+export function parseJsonText(text: string, file: string, what: string, limits: Limits = DEFAULT_LIMITS): Json {
+  return parseJsonTextChecked(text, file, what, limits) as Json;
 }
 
 /** Does the text start like JSON (an object)? */

@@ -4,6 +4,7 @@
 // layers reference as [layer, n, t]; nodes are processed as soon as all their inputs exist.
 
 import { LimitExceededError, ModelFormatError, UnsupportedLayerError } from '../../core/errors.js';
+import { DEFAULT_LIMITS, checkTensorShape, type Limits } from '../../core/limits.js';
 import { GraphBuilder } from '../../ir/builder.js';
 import type { FormatName, ImportedModel, LayerInfo } from '../types.js';
 import { batchShape, ConfigReader, isJsonObject, type KerasDialect } from './config-read.js';
@@ -21,12 +22,14 @@ export interface KerasModelInput {
   /** Makes the weight store once every layer name of the model tree is known. */
   readonly weights: (layerNames: ReadonlySet<string>) => WeightStore;
   readonly meta: Readonly<Record<string, string>>;
+  /** Size limits (layer count, nesting, every value's rank and elements); DEFAULT_LIMITS when absent. */
+  readonly limits?: Limits;
 }
 
 const MODEL_CLASSES = new Set(['Sequential', 'Functional', 'Model']);
 
-/** Deepest nesting of models inside models (and of call arguments) accepted; real files use a few levels. */
-const MAX_DEPTH = 32;
+/** Deepest nesting of call arguments accepted (Limits.maxNesting bounds models inside models). */
+const MAX_ARG_DEPTH = 32;
 
 interface ModelIO {
   readonly inputs: number[];
@@ -50,9 +53,10 @@ interface InfoRow {
 
 /** Imports a Keras model config with its weights into an ImportedModel. */
 export function buildKerasModel(input: KerasModelInput): ImportedModel {
+  const limits = input.limits ?? DEFAULT_LIMITS;
   const model = asModel(input.model, input.file, 'the model config', input.format);
   const names = new Set<string>();
-  collectLayerNames(model, input.file, names);
+  collectLayerNames(model, input.file, names, limits, { n: 0 });
   const store = input.weights(names);
   const b = new GraphBuilder({ ...input.meta }, input.file);
   const state: ImportState = {
@@ -64,7 +68,7 @@ export function buildKerasModel(input: KerasModelInput): ImportedModel {
     constants: new Map(),
     params: new Map(),
   };
-  const builder = new ModelBuilder(state, input.format);
+  const builder = new ModelBuilder(state, input.format, limits);
   const io = builder.build(model, []);
   const outputs = io.outputs.map((id, i) => {
     // A graph output that is also an input, or listed twice, gets its own identity node.
@@ -130,11 +134,15 @@ function layersOf(m: ModelSerialization, file: string): LayerSerialization[] {
   return m.class_name === 'Sequential' ? sequentialLayers(m, file) : functionalLayers(m, file);
 }
 
-function collectLayerNames(m: ModelSerialization, file: string, out: Set<string>, depth = 0): void {
-  if (depth > MAX_DEPTH) throw new LimitExceededError(`models are nested more than ${MAX_DEPTH} deep`, { file });
-  for (const [i, l] of layersOf(m, file).entries()) {
+/** Every layer name of the model tree; also enforces the nesting and layer-count limits up front. */
+function collectLayerNames(m: ModelSerialization, file: string, out: Set<string>, limits: Limits, count: { n: number }, depth = 0): void {
+  if (depth > limits.maxNesting) throw new LimitExceededError(`models are nested more than maxNesting = ${limits.maxNesting} deep`, { file });
+  const layers = layersOf(m, file);
+  count.n += layers.length;
+  if (count.n > limits.maxNodes) throw new LimitExceededError(`the model has more than maxNodes = ${limits.maxNodes} layers`, { file });
+  for (const [i, l] of layers.entries()) {
     out.add(requireName(l, file, `layer #${i}`));
-    if (MODEL_CLASSES.has(l.class_name)) collectLayerNames(l as unknown as ModelSerialization, file, out, depth + 1);
+    if (MODEL_CLASSES.has(l.class_name)) collectLayerNames(l as unknown as ModelSerialization, file, out, limits, count, depth + 1);
   }
 }
 
@@ -150,12 +158,12 @@ function refList(v: unknown, file: string, where: string): TensorRefSpec[] {
 }
 
 /** Keras 3 symbolic tensors inside call args (nested in lists/dicts for merge layers). */
-function kerasTensors(v: Json | undefined, out: TensorRefSpec[], depth = 0): TensorRefSpec[] {
-  if (depth > MAX_DEPTH) throw new LimitExceededError(`call arguments are nested more than ${MAX_DEPTH} deep`);
-  if (Array.isArray(v)) for (const e of v) kerasTensors(e, out, depth + 1);
+function kerasTensors(v: Json | undefined, out: TensorRefSpec[], file: string, depth = 0): TensorRefSpec[] {
+  if (depth > MAX_ARG_DEPTH) throw new LimitExceededError(`call arguments are nested more than ${MAX_ARG_DEPTH} deep`, { file });
+  if (Array.isArray(v)) for (const e of v) kerasTensors(e, out, file, depth + 1);
   else if (isJsonObject(v)) {
     if (v.class_name === '__keras_tensor__' && isJsonObject(v.config) && isRef(v.config.keras_history)) out.push(v.config.keras_history);
-    else for (const e of Object.values(v)) kerasTensors(e, out, depth + 1);
+    else for (const e of Object.values(v)) kerasTensors(e, out, file, depth + 1);
   }
   return out;
 }
@@ -174,8 +182,8 @@ function inboundCalls(l: LayerSerialization, file: string, name: string): Call[]
     }
     if (isJsonObject(node) && Array.isArray(node.args)) {
       // Keras 3: {args: [...keras tensors...], kwargs: {...}}
-      const refs = kerasTensors(node.args, []);
-      if (kerasTensors(node.kwargs, []).length > 0) {
+      const refs = kerasTensors(node.args, [], file);
+      if (kerasTensors(node.kwargs, [], file).length > 0) {
         throw new UnsupportedLayerError('keras', l.class_name, name, 'tensors passed as keyword arguments (e.g. mask=) are not supported', { file });
       }
       return { refs };
@@ -203,11 +211,28 @@ function refusalReason(l: LayerSerialization): string {
 class ModelBuilder {
   private readonly rows = new Map<string, InfoRow>();
   private readonly callCounts = new Map<string, number>();
+  /** Highest value id already checked against the limits, and layer calls made so far. */
+  private checkedUpTo = -1;
+  private calls = 0;
 
   constructor(
     private readonly st: ImportState,
     private readonly format: FormatName,
+    private readonly limits: Limits,
   ) {}
+
+  /**
+   * Checks every graph value created since the last check (ids are sequential) against the rank and element
+   * limits, so a shape bomb (Reshape / RepeatVector / UpSampling / padding to a huge size, an input of a
+   * trillion elements) is refused at import, long before the planner would allocate it.
+   */
+  private checkValues(upTo: number, where: string): void {
+    for (let id = this.checkedUpTo + 1; id <= upTo; id++) {
+      const v = this.st.b.value(id);
+      checkTensorShape(v.shape, this.limits, `value "${v.name}"`, { file: this.st.file, where });
+    }
+    if (upTo > this.checkedUpTo) this.checkedUpTo = upTo;
+  }
 
   build(m: ModelSerialization, prefix: readonly string[], given?: readonly number[]): ModelIO {
     return m.class_name === 'Sequential' ? this.sequential(m, prefix, given) : this.functional(m, prefix, given);
@@ -249,7 +274,9 @@ class ModelBuilder {
 
   private graphInput(name: string, spec: ShapeSpec, l: LayerSerialization): number {
     const r = this.reader(l, name);
-    return this.st.b.input(name, batchShape(r.shapeSpec(spec, 'input shape'), r, 'input shape'));
+    const id = this.st.b.input(name, batchShape(r.shapeSpec(spec, 'input shape'), r, 'input shape'));
+    this.checkValues(id, name);
+    return id;
   }
 
   private record(prefix: readonly string[], name: string, className: string, outs: readonly number[], inbound: readonly string[]): void {
@@ -266,6 +293,7 @@ class ModelBuilder {
   private call(l: LayerSerialization, prefix: readonly string[], name: string, inputs: readonly number[], inbound: readonly string[]): number[] {
     const path = [...prefix, name];
     const key = path.join('/');
+    if (++this.calls > this.limits.maxNodes) throw new LimitExceededError(`the model makes more than maxNodes = ${this.limits.maxNodes} layer calls`, { file: this.st.file, where: key });
     const callIndex = this.callCounts.get(key) ?? 0;
     this.callCounts.set(key, callIndex + 1);
     let outs: number[];
@@ -280,6 +308,7 @@ class ModelBuilder {
     } else {
       throw new UnsupportedLayerError(this.format, l.class_name, name, refusalReason(l), { file: this.st.file, where: key });
     }
+    if (outs.length > 0) this.checkValues(Math.max(...outs), key);
     this.record(prefix, name, l.class_name, outs, inbound);
     return outs;
   }
@@ -367,10 +396,31 @@ class ModelBuilder {
       const idx = allRefs.filter(([n]) => n === p.name).map(([, k]) => k);
       if (idx.includes(p.calls.length) && !idx.includes(0)) p.offset = 1;
     }
-    let progress = true;
-    while (progress) {
-      progress = false;
-      for (const p of pending) {
+    // Nodes run as soon as all their inputs exist, in passes over the layer list in file order (that order
+    // decides node and summary order). Only layers whose producers advanced since they were last blocked are
+    // looked at again, so a long chain listed backwards costs O(references), not O(layers^2) passes.
+    const consumers = new Map<string, number[]>();
+    pending.forEach((p, i) => {
+      for (const c of p.calls) {
+        for (const [n] of c.refs) {
+          if (!byName.has(n)) fail(file, p.name, `an inbound node names layer "${n}", which is not in the model`);
+          const list = consumers.get(n) ?? [];
+          if (list[list.length - 1] !== i) list.push(i);
+          consumers.set(n, list);
+        }
+      }
+    });
+    for (const [n] of outputRefs) if (!byName.has(n)) fail(file, modelName, `output_layers names layer "${n}", which is not in the model`);
+    let pass = new IndexHeap(pending.map((_, i) => i));
+    while (pass.size > 0) {
+      const later: number[] = [];
+      let at = -1;
+      while (pass.size > 0) {
+        const i = pass.pop();
+        if (i === at) continue;
+        at = i;
+        const p = pending[i];
+        let advanced = false;
         while (p.done < p.calls.length) {
           const refs = p.calls[p.done].refs;
           const ins = refs.map(([n, k, t]) => produced.get(n)?.[k]?.[t]);
@@ -380,9 +430,11 @@ class ModelBuilder {
           list[p.done + p.offset] = outs;
           produced.set(p.name, list);
           p.done++;
-          progress = true;
+          advanced = true;
         }
+        if (advanced) for (const c of consumers.get(p.name) ?? []) (c > i ? pass.push(c) : later.push(c));
       }
+      pass = new IndexHeap(later);
     }
     const outputs = outputRefs.map(([n, k, t]) => {
       const id = produced.get(n)?.[k]?.[t];
@@ -394,5 +446,45 @@ class ModelBuilder {
     });
     const outNames = outputRefs.map(([n, , t], i) => (outputRefs.findIndex(([m2]) => m2 === n) === i ? n : `${n}:${t}`));
     return { inputs, outputs, inputNames: inputRefs.map(([n]) => n), outputNames: outNames };
+  }
+}
+
+/** A min-heap of layer indices (the order of the current pass over the layer list). */
+class IndexHeap {
+  private readonly a: number[] = [];
+  constructor(items: readonly number[]) {
+    for (const x of items) this.push(x);
+  }
+  get size(): number {
+    return this.a.length;
+  }
+  push(x: number): void {
+    const a = this.a;
+    let i = a.push(x) - 1;
+    while (i > 0) {
+      const up = (i - 1) >> 1;
+      if (a[up] <= x) break;
+      a[i] = a[up];
+      i = up;
+    }
+    a[i] = x;
+  }
+  pop(): number {
+    const a = this.a;
+    const top = a[0];
+    const last = a.pop() as number;
+    if (a.length > 0) {
+      let i = 0;
+      for (;;) {
+        let c = 2 * i + 1;
+        if (c >= a.length) break;
+        if (c + 1 < a.length && a[c + 1] < a[c]) c++;
+        if (a[c] >= last) break;
+        a[i] = a[c];
+        i = c;
+      }
+      a[i] = last;
+    }
+    return top;
   }
 }

@@ -2,7 +2,8 @@
 // (browsers, tests, built-in models). The Node file-system source lives in node-file-source.ts so that
 // browser bundles never pull in node:fs.
 
-import { ModelFormatError, UsageError } from '../../core/errors.js';
+import { LimitExceededError, ModelFormatError, UsageError } from '../../core/errors.js';
+import { checkedAdd, type Limits } from '../../core/limits.js';
 import type { FileSource } from '../types.js';
 
 /**
@@ -48,5 +49,29 @@ export function memoryFileSource(name: string, files: Readonly<Record<string, Ui
       if (bytes === undefined) throw new ModelFormatError(`missing file "${relPath}" beside the model`, { file: name, where: relPath });
       return bytes;
     },
+  };
+}
+
+/**
+ * Wraps a FileSource so that every file it returns is checked against limits.maxFileBytes and the running
+ * total against limits.maxTotalBytes (for sources that cannot tell sizes before reading, such as memory or
+ * browser sources; the Node source also checks sizes on disk before reading).
+ */
+export function limitedFileSource(src: FileSource, limits: Limits): FileSource {
+  let total = 0;
+  const account = (bytes: Uint8Array, where?: string): Uint8Array => {
+    if (bytes.length > limits.maxFileBytes) {
+      throw new LimitExceededError(`${where ? `"${where}"` : 'the file'} is ${bytes.length} bytes, over the limit maxFileBytes = ${limits.maxFileBytes}`, { file: src.name, where });
+    }
+    total = checkedAdd(total, bytes.length, 'bytes read', { file: src.name, where });
+    if (total > limits.maxTotalBytes) {
+      throw new LimitExceededError(`the model's files total more than maxTotalBytes = ${limits.maxTotalBytes} bytes`, { file: src.name, where });
+    }
+    return bytes;
+  };
+  return {
+    name: src.name,
+    readMain: async () => account(await src.readMain()),
+    readSibling: async (relPath: string) => account(await src.readSibling(relPath), relPath),
   };
 }

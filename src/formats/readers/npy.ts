@@ -3,8 +3,9 @@
 // C order. Spec: numpy/lib/format.py (NEP 1): magic "\x93NUMPY", major, minor, header length
 // (uint16 LE in v1, uint32 LE in v2/v3), a Python dict literal padded with spaces to a multiple of 64, "\n".
 
-import { unzipSync } from 'fflate';
 import { InternalError, LimitExceededError, ModelFormatError, UnsupportedFeatureError } from '../../core/errors.js';
+import { DEFAULT_LIMITS, checkedElements, checkedMul, resolveLimits, type Limits } from '../../core/limits.js';
+import { readZip } from './zip.js';
 
 export interface NpyArray {
   readonly shape: readonly number[];
@@ -15,12 +16,13 @@ export interface NpyArray {
 }
 
 export interface NpyOptions {
-  /** Refuse arrays with more elements than this (default 2^28, 1 GiB of float32). */
+  /** Refuse arrays with more elements than this (default Limits.maxTensorElements, 2^28: 1 GiB of float32). */
   readonly maxElements?: number;
+  /** Zip and size limits for .npz archives (and the element limit when maxElements is not given). */
+  readonly limits?: Partial<Limits>;
 }
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
-const DEFAULT_MAX_ELEMENTS = 1 << 28;
 
 type Kind = 'f' | 'i' | 'u' | 'b';
 
@@ -57,16 +59,19 @@ export function parseNpy(bytes: Uint8Array, name: string, options: NpyOptions = 
   const dataStart = at + headerLen;
 
   const { kind, size, little } = parseDescr(header.descr, name);
-  const count = header.shape.reduce((a, b) => a * b, 1);
-  const maxElements = options.maxElements ?? DEFAULT_MAX_ELEMENTS;
+  const limits = options.limits ? resolveLimits(options.limits) : DEFAULT_LIMITS;
+  if (header.shape.length > limits.maxRank) throw new LimitExceededError(`.npy array has rank ${header.shape.length}, over the limit maxRank = ${limits.maxRank}`, { file: name });
+  const count = checkedElements(header.shape, '.npy array', { file: name });
+  const maxElements = options.maxElements ?? limits.maxTensorElements;
   if (count > maxElements) {
     throw new LimitExceededError(`.npy shape (${header.shape.join(', ')}) has ${count} elements, more than the limit ${maxElements}`, { file: name });
   }
+  const need = checkedMul(count, size, '.npy data size', { file: name });
   const payload = bytes.length - dataStart;
-  if (payload !== count * size) {
-    const what = payload < count * size ? 'truncated' : 'has trailing bytes';
+  if (payload !== need) {
+    const what = payload < need ? 'truncated' : 'has trailing bytes';
     throw new ModelFormatError(
-      `.npy data ${what}: shape (${header.shape.join(', ')}) of ${header.descr} needs ${count * size} bytes, file has ${payload}`,
+      `.npy data ${what}: shape (${header.shape.join(', ')}) of ${header.descr} needs ${need} bytes, file has ${payload}`,
       { file: name },
     );
   }
@@ -268,15 +273,16 @@ export function encodeNpy(data: Float32Array, shape: readonly number[]): Uint8Ar
  * as numpy's np.load(...).files lists them.
  */
 export function parseNpz(bytes: Uint8Array, name: string, options: NpyOptions = {}): Map<string, NpyArray> {
-  let entries: Record<string, Uint8Array>;
+  // The same checked unzip as .keras archives: entry names, counts, sizes, ratio, CRC.
+  let entries: Map<string, Uint8Array>;
   try {
-    entries = unzipSync(bytes);
+    entries = readZip(bytes, name, options.limits ? resolveLimits(options.limits) : DEFAULT_LIMITS);
   } catch (e) {
-    throw new ModelFormatError(`.npz is not a readable zip: ${(e as Error).message}`, { file: name });
+    if (!(e instanceof ModelFormatError)) throw e;
+    throw new ModelFormatError(`.npz is not a readable zip: ${e.message.startsWith(`${name}: `) ? e.message.slice(name.length + 2) : e.message}`, { file: name, cause: e });
   }
   const out = new Map<string, NpyArray>();
-  for (const [entry, data] of Object.entries(entries)) {
-    if (entry.endsWith('/')) continue;
+  for (const [entry, data] of entries) {
     const key = entry.endsWith('.npy') ? entry.slice(0, -4) : entry;
     out.set(key, parseNpy(data, `${name}:${entry}`, options));
   }

@@ -3,7 +3,8 @@
 // backend, model_config} from tfjs-converter 0.x, or the model config itself as tfjs-layers 0.x saved it).
 // Weights are matched to layers by name ("conv2d_1/kernel"), never by manifest position.
 
-import { ModelFormatError, UnsupportedFeatureError } from '../../core/errors.js';
+import { LimitExceededError, ModelFormatError, UnsupportedFeatureError } from '../../core/errors.js';
+import { DEFAULT_LIMITS, checkTensorShape, checkedAdd, checkedMul, type Limits } from '../../core/limits.js';
 import { isJsonObject, looksKeras3, makeDialect } from '../keras/config-read.js';
 import type { Json, JsonObject } from '../keras/config-types.js';
 import { stringField } from '../keras/json.js';
@@ -25,7 +26,15 @@ export function isTfjsGraphJson(v: Json): boolean {
   return isJsonObject(v) && (v.format === 'graph-model' || (isJsonObject(v.modelTopology) && Array.isArray(v.modelTopology.node)));
 }
 
-const BYTES: Readonly<Record<string, number>> = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2 };
+/** Bytes per element of the stored dtypes we decode (a Map: dtype strings come from the file). */
+const BYTES: ReadonlyMap<string, number> = new Map([
+  ['float32', 4],
+  ['int32', 4],
+  ['bool', 1],
+  ['uint8', 1],
+  ['uint16', 2],
+  ['float16', 2],
+]);
 
 interface ManifestEntry {
   readonly name: string;
@@ -47,6 +56,7 @@ function float16ToFloat32(h: number): number {
 }
 
 function decode(e: ManifestEntry, buf: Uint8Array, file: string): Float32Array {
+  // parseManifest checked the shape against the limits and the shard sizes against offset + bytes.
   const n = e.shape.reduce((a, b) => a * b, 1);
   const view = new DataView(buf.buffer, buf.byteOffset + e.offset, e.bytes);
   const out = new Float32Array(n);
@@ -73,24 +83,35 @@ function decode(e: ManifestEntry, buf: Uint8Array, file: string): Float32Array {
   throw new UnsupportedFeatureError(`weight "${e.name}" has dtype ${e.dtype}`, { file, where: e.name });
 }
 
-function parseManifest(v: Json | undefined, file: string): { paths: string[][]; entries: ManifestEntry[] } {
+/**
+ * The weightsManifest, checked before any shard is read: group and shard counts, every shape against the
+ * rank and element limits, byte sizes and running offsets overflow-checked, dtypes from the allow-list.
+ */
+function parseManifest(v: Json | undefined, file: string, limits: Limits): { paths: string[][]; entries: ManifestEntry[] } {
   if (v === undefined || v === null) return { paths: [], entries: [] };
-  if (!Array.isArray(v)) throw new ModelFormatError('weightsManifest is not a list', { file });
+  if (!Array.isArray(v)) throw new ModelFormatError('weightsManifest is not a list', { file, where: 'weightsManifest' });
   const paths: string[][] = [];
   const entries: ManifestEntry[] = [];
+  let shards = 0;
   (v as readonly Json[]).forEach((g, gi) => {
+    const where = `weightsManifest[${gi}]`;
     if (!isJsonObject(g) || !Array.isArray(g.paths) || !Array.isArray(g.weights) || !g.paths.every((p) => typeof p === 'string')) {
-      throw new ModelFormatError(`weightsManifest[${gi}] needs paths and weights lists`, { file });
+      throw new ModelFormatError(`${where} needs paths and weights lists`, { file, where });
     }
+    shards += g.paths.length;
+    if (shards > limits.maxShards) throw new LimitExceededError(`weightsManifest lists more than maxShards = ${limits.maxShards} shard files`, { file, where });
+    if (entries.length + g.weights.length > limits.maxNodes) throw new LimitExceededError(`weightsManifest lists more than maxNodes = ${limits.maxNodes} weights`, { file, where });
     paths.push(g.paths as string[]);
     let offset = 0;
     for (const w of g.weights as readonly Json[]) {
+      const wname = isJsonObject(w) && typeof w.name === 'string' ? w.name : undefined;
+      const at = wname === undefined ? where : `${where} "${wname}"`;
       const bad = (why: string): never => {
-        throw new ModelFormatError(`weightsManifest[${gi}]: ${why} in ${JSON.stringify(w)?.slice(0, 200)}`, { file });
+        throw new ModelFormatError(`${where}: ${why} in ${JSON.stringify(w)?.slice(0, 200)}`, { file, where: at });
       };
       if (!isJsonObject(w) || typeof w.name !== 'string' || typeof w.dtype !== 'string' || !Array.isArray(w.shape)) return bad('a weight needs name, shape and dtype');
-      const shape = (w.shape as readonly Json[]).map((d) => (typeof d === 'number' && Number.isInteger(d) && d >= 0 ? d : bad('bad shape')));
-      const n = shape.reduce((a, b) => a * b, 1);
+      const shape = (w.shape as readonly Json[]).map((d) => (typeof d === 'number' && Number.isSafeInteger(d) && d >= 0 ? d : bad('bad shape')));
+      const n = checkTensorShape(shape, limits, `weight "${w.name}"`, { file, where: at });
       let quant: ManifestEntry['quant'];
       if (isJsonObject(w.quantization)) {
         const qd = w.quantization.dtype;
@@ -100,36 +121,46 @@ function parseManifest(v: Json | undefined, file: string): { paths: string[][]; 
         if (qd !== 'float16' && (typeof scale !== 'number' || typeof min !== 'number')) bad('quantization needs scale and min');
         quant = { dtype: qd as string, scale: typeof scale === 'number' ? scale : 1, min: typeof min === 'number' ? min : 0 };
       }
-      const per = BYTES[quant ? quant.dtype : w.dtype];
-      if (per === undefined) throw new UnsupportedFeatureError(`weight "${w.name}" has dtype ${w.dtype}`, { file, where: w.name });
-      entries.push({ name: w.name, shape, dtype: w.dtype, quant, group: gi, offset, bytes: n * per });
-      offset += n * per;
+      const per = BYTES.get(quant ? quant.dtype : w.dtype);
+      if (per === undefined || (!quant && w.dtype !== 'float32' && w.dtype !== 'int32' && w.dtype !== 'bool')) {
+        throw new UnsupportedFeatureError(`weight "${w.name}" has dtype ${w.dtype}${quant ? ` quantized as ${quant.dtype}` : ''} (supported: float32, int32, bool, and uint8/uint16/float16 quantization)`, { file, where: at });
+      }
+      const bytes = checkedMul(n, per, `weight "${w.name}" size`, { file, where: at });
+      entries.push({ name: w.name, shape, dtype: w.dtype, quant, group: gi, offset, bytes });
+      offset = checkedAdd(offset, bytes, `${where} offsets`, { file, where: at });
+      if (offset > limits.maxTotalBytes) throw new LimitExceededError(`${where} needs more than maxTotalBytes = ${limits.maxTotalBytes} bytes of shards`, { file, where: at });
     }
   });
   return { paths, entries };
 }
 
-export async function importTfjsLayers(json: JsonObject, source: FileSource): Promise<ImportedModel> {
+export async function importTfjsLayers(json: JsonObject, source: FileSource, limits: Limits = DEFAULT_LIMITS): Promise<ImportedModel> {
   const file = source.name;
   const topo = json.modelTopology;
   if (!isJsonObject(topo)) throw new ModelFormatError('modelTopology is missing', { file });
   const model = isJsonObject(topo.model_config) ? topo.model_config : topo;
   const kerasVersion = stringField(topo.keras_version) ?? stringField(isJsonObject(model) ? model.keras_version : undefined);
   const backend = stringField(topo.backend);
-  const { paths, entries } = parseManifest(json.weightsManifest, file);
-  const groups = await Promise.all(
-    paths.map(async (ps) => {
-      const parts = await Promise.all(ps.map((p) => source.readSibling(p)));
-      const total = parts.reduce((a, p) => a + p.length, 0);
-      const buf = new Uint8Array(total);
-      let o = 0;
-      for (const p of parts) {
-        buf.set(p, o);
-        o += p.length;
-      }
-      return buf;
-    }),
-  );
+  const { paths, entries } = parseManifest(json.weightsManifest, file, limits);
+  // Shards are read one at a time, so the source's byte limits stop a huge manifest early.
+  const groups: Uint8Array[] = [];
+  for (const ps of paths) {
+    const parts: Uint8Array[] = [];
+    let total = 0;
+    for (const p of ps) {
+      const part = await source.readSibling(p);
+      total = checkedAdd(total, part.length, 'shard sizes', { file, where: p });
+      if (total > limits.maxTotalBytes) throw new LimitExceededError(`shards total more than maxTotalBytes = ${limits.maxTotalBytes} bytes`, { file, where: p });
+      parts.push(part);
+    }
+    const buf = new Uint8Array(total);
+    let o = 0;
+    for (const p of parts) {
+      buf.set(p, o);
+      o += p.length;
+    }
+    groups.push(buf);
+  }
   entries.forEach((e) => {
     const have = groups[e.group].length;
     if (e.offset + e.bytes > have) {
@@ -154,6 +185,7 @@ export async function importTfjsLayers(json: JsonObject, source: FileSource): Pr
     format: 'tfjs-layers',
     dialect: makeDialect(kerasVersion, backend, isJsonObject(model) && looksKeras3(model)),
     weights,
+    limits,
     meta: {
       format: 'tfjs-layers',
       keras_version: kerasVersion ?? '',

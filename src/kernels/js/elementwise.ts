@@ -1,12 +1,14 @@
-// Fast JS element-wise kernels: activation, binary ops with same-shape / trailing-broadcast operands, and
-// softmax over the last axis. Other broadcast patterns fall back to the reference kernel.
+// Fast JS element-wise kernels: activation, binary with general NumPy broadcasting, prelu, and batchnorm
+// (normally lowered to binary ops by a pass; covered so that no plan step falls back to the reference).
+// Broadcasting is planned at bind time (broadcast.ts): an odometer over the collapsed outer axes around one
+// strided inner loop per op, so a run allocates nothing and has no per-element index arithmetic.
 
 import type { ActivationAttrs } from '../../ops/activation.js';
+import type { BatchnormAttrs } from '../../ops/batchnorm.js';
 import type { BinaryAttrs, BinaryFn } from '../../ops/binary.js';
-import type { SoftmaxAttrs } from '../../ops/softmax.js';
 import type { JsKernel } from '../abi.js';
-import type { Slot } from '../../planner/plan.js';
 import { activator } from './activate.js';
+import { planBroadcast } from './broadcast.js';
 import { viewOf } from './views.js';
 
 export const activationJs: JsKernel = {
@@ -23,96 +25,137 @@ export const activationJs: JsKernel = {
   },
 };
 
-/** b repeats with period b.size along a's trailing dims (incl. scalars and same shape). */
-function trailingBroadcast(a: Slot, b: Slot, out: Slot): boolean {
-  if (a.size !== out.size || b.size === 0 || out.size % b.size !== 0) return false;
-  const bs = [...b.shape];
-  while (bs.length && bs[0] === 1) bs.shift();
-  const tail = out.shape.slice(out.shape.length - bs.length);
-  return bs.every((d, i) => d === tail[i]);
-}
+const FN_CODE: Record<BinaryFn, number> = { add: 0, sub: 1, mul: 2, div: 3, max: 4, min: 5, pow: 6 };
 
-const OPS: Record<BinaryFn, (a: number, b: number) => number> = {
-  add: (a, b) => a + b,
-  sub: (a, b) => a - b,
-  mul: (a, b) => a * b,
-  div: (a, b) => a / b,
-  max: (a, b) => (a !== a || b !== b ? NaN : a > b ? a : b),
-  min: (a, b) => (a !== a || b !== b ? NaN : a < b ? a : b),
-  pow: (a, b) => Math.pow(a, b),
-};
+/** One inner loop of a binary op: y[yo + i] = a[ia + i * sa] (op) b[ib + i * sb], i < n. */
+function binaryRow(code: number, y: Float32Array, yo: number, a: Float32Array, ia: number, sa: number, b: Float32Array, ib: number, sb: number, n: number): void {
+  const end = yo + n;
+  switch (code) {
+    case 0:
+      for (let i = yo; i < end; i++, ia += sa, ib += sb) y[i] = a[ia] + b[ib];
+      break;
+    case 1:
+      for (let i = yo; i < end; i++, ia += sa, ib += sb) y[i] = a[ia] - b[ib];
+      break;
+    case 2:
+      for (let i = yo; i < end; i++, ia += sa, ib += sb) y[i] = a[ia] * b[ib];
+      break;
+    case 3:
+      for (let i = yo; i < end; i++, ia += sa, ib += sb) y[i] = a[ia] / b[ib];
+      break;
+    case 4:
+      // Math.max/min propagate NaN and order signed zeros, as the reference (and TF) do.
+      for (let i = yo; i < end; i++, ia += sa, ib += sb) y[i] = Math.max(a[ia], b[ib]);
+      break;
+    case 5:
+      for (let i = yo; i < end; i++, ia += sa, ib += sb) y[i] = Math.min(a[ia], b[ib]);
+      break;
+    default:
+      // powIeee (ops/binary.ts) written out: a call returning a double could box it if V8 does not inline it.
+      for (let i = yo; i < end; i++, ia += sa, ib += sb) {
+        const p = a[ia];
+        const q = b[ib];
+        y[i] = p === 1 || (p === -1 && (q === Infinity || q === -Infinity)) ? 1 : Math.pow(p, q);
+      }
+  }
+}
 
 export const binaryJs: JsKernel = {
   name: 'js.binary',
-  supports: (step) => {
-    if (step.node.op !== 'binary') return false;
-    const [a, b] = step.inputs;
-    const o = step.outputs[0];
-    return trailingBroadcast(a, b, o) || trailingBroadcast(b, a, o);
-  },
+  supports: (step) => step.node.op === 'binary',
   bind(step, arena) {
-    const fn = (step.node.attrs as BinaryAttrs).fn;
-    const [sa, sb] = step.inputs;
-    const o = step.outputs[0];
-    const swap = !trailingBroadcast(sa, sb, o);
-    const big = viewOf(swap ? sb : sa, arena);
-    const small = viewOf(swap ? sa : sb, arena);
-    const y = viewOf(o, arena);
-    const f = OPS[fn];
-    const P = small.length;
-    const n = y.length;
-    if (fn === 'add' && P === n && !swap) {
-      return () => {
-        for (let i = 0; i < n; i++) y[i] = big[i] + small[i];
-      };
-    }
-    if (fn === 'mul' || fn === 'add') {
-      const isMul = fn === 'mul';
-      return () => {
-        for (let i = 0, j = 0; i < n; i++) {
-          y[i] = isMul ? big[i] * small[j] : big[i] + small[j];
-          if (++j === P) j = 0;
-        }
-      };
-    }
+    const code = FN_CODE[(step.node.attrs as BinaryAttrs).fn];
+    const a = viewOf(step.inputs[0], arena);
+    const b = viewOf(step.inputs[1], arena);
+    const y = viewOf(step.outputs[0], arena);
+    const p = planBroadcast(step.outputs[0].shape, [step.inputs[0].shape, step.inputs[1].shape]);
+    const { dims, inner, outer } = p;
+    const [sa, sb] = p.strides;
+    const R = dims.length;
+    const sai = sa[R - 1];
+    const sbi = sb[R - 1];
+    const idx = new Int32Array(R);
     return () => {
-      for (let i = 0, j = 0; i < n; i++) {
-        y[i] = swap ? f(small[j], big[i]) : f(big[i], small[j]);
-        if (++j === P) j = 0;
+      idx.fill(0);
+      let ia = 0;
+      let ib = 0;
+      for (let o = 0, yo = 0; o < outer; o++, yo += inner) {
+        binaryRow(code, y, yo, a, ia, sai, b, ib, sbi, inner);
+        for (let d = R - 2; d >= 0; d--) {
+          ia += sa[d];
+          ib += sb[d];
+          if (++idx[d] < dims[d]) break;
+          ia -= sa[d] * dims[d];
+          ib -= sb[d] * dims[d];
+          idx[d] = 0;
+        }
       }
     };
   },
 };
 
-export const softmaxJs: JsKernel = {
-  name: 'js.softmax',
-  supports: (step) => {
-    if (step.node.op !== 'softmax') return false;
-    const r = step.inputs[0].shape.length;
-    const ax = (step.node.attrs as SoftmaxAttrs).axis;
-    return ax === -1 || ax === r - 1;
-  },
+export const preluJs: JsKernel = {
+  name: 'js.prelu',
+  supports: (step) => step.node.op === 'prelu',
   bind(step, arena) {
     const x = viewOf(step.inputs[0], arena);
+    const al = viewOf(step.inputs[1], arena);
     const y = viewOf(step.outputs[0], arena);
-    const D = step.inputs[0].shape.at(-1) ?? 1;
-    const rows = D === 0 ? 0 : x.length / D;
+    const p = planBroadcast(step.outputs[0].shape, [step.inputs[0].shape, step.inputs[1].shape]);
+    const { dims, inner, outer } = p;
+    const [sx, sa] = p.strides;
+    const R = dims.length;
+    const sxi = sx[R - 1];
+    const sai = sa[R - 1];
+    const idx = new Int32Array(R);
     return () => {
-      for (let r = 0; r < rows; r++) {
-        const o = r * D;
-        let m = Number.NEGATIVE_INFINITY;
-        for (let i = 0; i < D; i++) {
-          const v = x[o + i];
-          if (v > m || v !== v) m = v;
+      idx.fill(0);
+      let ix = 0;
+      let ia = 0;
+      for (let o = 0, yo = 0; o < outer; o++, yo += inner) {
+        for (let i = yo, end = yo + inner, j = ix, k = ia; i < end; i++, j += sxi, k += sai) {
+          // relu(v) - alpha * relu(-v), as Keras writes it (NaN kept by both relus).
+          const v = x[j];
+          y[i] = (v < 0 ? 0 : v) - al[k] * (-v < 0 ? 0 : -v);
         }
-        let s = 0;
-        for (let i = 0; i < D; i++) {
-          const e = Math.exp(x[o + i] - m);
-          y[o + i] = e;
-          s += e;
+        for (let d = R - 2; d >= 0; d--) {
+          ix += sx[d];
+          ia += sa[d];
+          if (++idx[d] < dims[d]) break;
+          ix -= sx[d] * dims[d];
+          ia -= sa[d] * dims[d];
+          idx[d] = 0;
         }
-        const inv = 1 / s;
-        for (let i = 0; i < D; i++) y[o + i] *= inv;
+      }
+    };
+  },
+};
+
+export const batchnormJs: JsKernel = {
+  name: 'js.batchnorm',
+  supports: (step) => step.node.op === 'batchnorm',
+  bind(step, arena) {
+    const { axis, epsilon } = step.node.attrs as BatchnormAttrs;
+    const x = viewOf(step.inputs[0], arena);
+    const [gamma, beta, mean, variance] = step.inputs.slice(1).map((s) => viewOf(s, arena));
+    const y = viewOf(step.outputs[0], arena);
+    const shape = step.inputs[0].shape;
+    const ax = axis < 0 ? axis + shape.length : axis;
+    const C = shape[ax];
+    let inner = 1;
+    for (let d = ax + 1; d < shape.length; d++) inner *= shape[d];
+    const outer = C * inner === 0 ? 0 : x.length / (C * inner);
+    const sd = new Float64Array(C);
+    return () => {
+      for (let c = 0; c < C; c++) sd[c] = Math.sqrt(variance[c] + epsilon);
+      for (let o = 0, i = 0; o < outer; o++) {
+        for (let c = 0; c < C; c++) {
+          const m = mean[c];
+          const s = sd[c];
+          const g = gamma[c];
+          const bt = beta[c];
+          for (const end = i + inner; i < end; i++) y[i] = ((x[i] - m) / s) * g + bt;
+        }
       }
     };
   },

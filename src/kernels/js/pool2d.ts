@@ -1,5 +1,6 @@
-// Fast JS pooling (NHWC): max ignores padding; average divides by the number of real cells (TF semantics).
-// A NaN in a max window makes the output NaN, as in the reference and TensorFlow.
+// Fast JS pooling (NHWC). Per output pixel, the window's valid cells are walked with the channel loop innermost
+// (contiguous in NHWC) instead of a strided window walk per channel. Max: a NaN makes the output NaN and padding
+// never wins, as in the reference; average: float64 sums over the real cells only, divided once (TF semantics).
 
 import type { Pool2dAttrs } from '../../ops/pool2d.js';
 import type { JsKernel } from '../abi.js';
@@ -17,7 +18,53 @@ export const pool2dJs: JsKernel = {
     const [KH, KW] = a.kernel;
     const [sh, sw] = a.strides;
     const [pt, , pl] = a.pads;
-    const isMax = a.type === 'max';
+    const acc = new Float64Array(C);
+    const rowX = W * C;
+    if (a.type === 'max') {
+      return () => {
+        for (let n = 0; n < N; n++) {
+          for (let oh = 0; oh < OH; oh++) {
+            const h0 = Math.max(oh * sh - pt, 0);
+            const h1 = Math.min(oh * sh - pt + KH, H);
+            for (let ow = 0; ow < OW; ow++) {
+              const w0 = Math.max(ow * sw - pl, 0);
+              const w1 = Math.min(ow * sw - pl + KW, W);
+              const yo = ((n * OH + oh) * OW + ow) * C;
+              if (h1 - h0 === 2 && w1 - w0 === 2) {
+                // A full 2x2 window (the founding models' pools): four loads per channel, no read-back of y.
+                const f = ((n * H + h0) * W + w0) * C;
+                const g = f + rowX;
+                for (let c = 0; c < C; c++) {
+                  let m = x[f + c];
+                  let v = x[f + C + c];
+                  if (v > m || v !== v) m = v;
+                  v = x[g + c];
+                  if (v > m || v !== v) m = v;
+                  v = x[g + C + c];
+                  if (v > m || v !== v) m = v;
+                  y[yo + c] = m;
+                }
+                continue;
+              }
+              // Every window of a non-empty input holds a real cell (pads < kernel): start from the first.
+              const f = ((n * H + h0) * W + w0) * C;
+              for (let c = 0; c < C; c++) y[yo + c] = x[f + c];
+              for (let ih = h0; ih < h1; ih++) {
+                for (let iw = ih === h0 ? w0 + 1 : w0; iw < w1; iw++) {
+                  const xo = ((n * H + ih) * W + iw) * C;
+                  for (let c = 0; c < C; c++) {
+                    const v = x[xo + c];
+                    const m = y[yo + c];
+                    // NaN wins and stays: v !== v takes a NaN; a NaN m fails v > m and is kept.
+                    if (v > m || v !== v) y[yo + c] = v;
+                  }
+                }
+              }
+            }
+          }
+        }
+      };
+    }
     return () => {
       for (let n = 0; n < N; n++) {
         for (let oh = 0; oh < OH; oh++) {
@@ -27,18 +74,15 @@ export const pool2dJs: JsKernel = {
             const w0 = Math.max(ow * sw - pl, 0);
             const w1 = Math.min(ow * sw - pl + KW, W);
             const yo = ((n * OH + oh) * OW + ow) * C;
-            const count = (h1 - h0) * (w1 - w0);
-            for (let c = 0; c < C; c++) {
-              let acc = isMax ? Number.NEGATIVE_INFINITY : 0;
-              for (let ih = h0; ih < h1; ih++) {
-                for (let iw = w0; iw < w1; iw++) {
-                  const v = x[((n * H + ih) * W + iw) * C + c];
-                  if (isMax) acc = v > acc || v !== v ? v : acc;
-                  else acc += v;
-                }
+            acc.fill(0);
+            for (let ih = h0; ih < h1; ih++) {
+              for (let iw = w0; iw < w1; iw++) {
+                const xo = ((n * H + ih) * W + iw) * C;
+                for (let c = 0; c < C; c++) acc[c] += x[xo + c];
               }
-              y[yo + c] = isMax ? acc : acc / count;
             }
+            const count = (h1 - h0) * (w1 - w0);
+            for (let c = 0; c < C; c++) y[yo + c] = acc[c] / count;
           }
         }
       }

@@ -4,6 +4,7 @@
 export {
   loadWasmKernels,
   loadWasmKernelsAsync,
+  compileWasmKernels,
   simdSupported,
   relaxedSimdSupported,
   WasmAllocator,
@@ -17,6 +18,9 @@ export {
   WasmConstant,
   PackedWeights,
   DepthwiseWeights,
+  WinogradWeights,
+  WINOGRAD_TILES,
+  winogradScratchBytes,
   packPanels,
   packedSize,
   encodeActivation,
@@ -36,3 +40,4 @@ export {
   type WasmProgramOptions,
   type WasmProgramLayout,
 } from './program.js';
+export { WINOGRAD, WINOGRAD_F4, winogradApplies, winogradKernel, winogradMatrices, type WinogradSize, type WinogradTile, type WinogradMatrices } from './winograd.js';

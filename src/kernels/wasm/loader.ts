@@ -149,16 +149,34 @@ function wrap(variant: WasmVariant, instance: WebAssembly.Instance): WasmKernels
 /**
  * Compiles (once per variant per process) and instantiates the kernels synchronously. Each call returns a fresh
  * instance with its own memory. Browsers restrict synchronous compilation of large modules on the main thread
- * (Chrome: 4 KiB); there, use loadWasmKernelsAsync once, or call this from a worker.
+ * (Chrome: 4 KiB); there, call compileWasmKernels (or kerasrt's init()) once first, or call this from a worker.
  */
 export function loadWasmKernels(options: LoadWasmOptions = {}): WasmKernels {
   const variant = resolveVariant(options);
   let mod = modules.get(variant);
   if (!mod) {
-    mod = new WebAssembly.Module(moduleBytes(variant));
+    try {
+      mod = new WebAssembly.Module(moduleBytes(variant));
+    } catch (e) {
+      // Chrome's main thread: "WebAssembly.Module(): Buffer size ... exceeds the limit for synchronous compilation".
+      if (typeof (globalThis as { document?: unknown }).document === 'object') {
+        throw new UsageError('this browser refuses to compile WebAssembly synchronously on the main thread: call `await init()` (kerasrt) before compile()', { cause: e });
+      }
+      throw e;
+    }
     modules.set(variant, mod);
   }
   return wrap(variant, new WebAssembly.Instance(mod, {}));
+}
+
+/**
+ * Compiles the kernels asynchronously and keeps the module, so later loadWasmKernels calls (compile() in a
+ * browser's main thread) only instantiate. Returns the variant compiled.
+ */
+export async function compileWasmKernels(options: LoadWasmOptions = {}): Promise<WasmVariant> {
+  const variant = resolveVariant(options);
+  if (!modules.has(variant)) modules.set(variant, await WebAssembly.compile(moduleBytes(variant)));
+  return variant;
 }
 
 /** The same as loadWasmKernels, compiling asynchronously (browser main thread). */

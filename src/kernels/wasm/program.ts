@@ -17,6 +17,8 @@ import type { Activation, ActivationName } from '../../ops/activation-fns.js';
 import type { BinaryFn } from '../../ops/binary.js';
 import type { WasmKernels } from './loader.js';
 import * as E from './step-encoding.js';
+import { OP_CONV2D_WINOGRAD, OP_CONV2D_WINOGRAD_F4 } from './step-encoding-ext.js';
+import { winogradApplies, winogradKernel, winogradMatrices, type WinogradSize, type WinogradTile } from './winograd.js';
 
 /** A constant stored in the program's constant region (zero-padded to CONST_PAD floats). */
 export class WasmConstant {
@@ -36,6 +38,13 @@ export class PackedWeights extends WasmConstant {
   }
 }
 
+/** An r x r conv kernel transformed for Winograd F(m x m, r x r): t*t packed [cin, cout] matrices. */
+export class WinogradWeights extends WasmConstant {
+  constructor(owner: WasmProgram, data: Float32Array, readonly r: WinogradSize, readonly cin: number, readonly cout: number, readonly m: WinogradTile = 2) {
+    super(owner, data, winogradMatrices(r, m).t ** 2 * packedSize(cin, cout));
+  }
+}
+
 /** A depthwise kernel [kh, kw, cin, multiplier], stored as is. */
 export class DepthwiseWeights extends WasmConstant {
   constructor(owner: WasmProgram, data: Float32Array, readonly kh: number, readonly kw: number, readonly cin: number, readonly multiplier: number) {
@@ -49,7 +58,7 @@ export type Operand = number | WasmConstant;
 export type Pair = readonly [number, number];
 export type Pads = readonly [number, number, number, number];
 export type BinaryMode = 'full' | 'row' | 'scalar';
-export type ConvMethod = 'im2col' | 'direct' | 'auto';
+export type ConvMethod = 'im2col' | 'direct' | 'winograd' | 'auto';
 
 export interface DenseStep {
   readonly x: Operand;
@@ -66,7 +75,8 @@ export interface Conv2dStep {
   readonly x: Operand;
   /** [batch, H, W, C]. */
   readonly xShape: readonly number[];
-  readonly w: PackedWeights;
+  /** From packConv2dWeights (im2col / direct), or packWinogradWeights (method 'winograd'). */
+  readonly w: PackedWeights | WinogradWeights;
   /** Kernel height and width (w.K must equal kh * kw * C). */
   readonly kernelSize: Pair;
   readonly bias?: WasmConstant;
@@ -77,9 +87,9 @@ export interface Conv2dStep {
   readonly pads?: Pads;
   readonly groups?: number;
   readonly activation?: Activation;
-  /** Which kernel; 'auto' (default) decides by shape (see chooseConvMethod). */
+  /** Which kernel; 'auto' (default) decides by shape (see chooseConvMethod) and by the kind of weights. */
   readonly method?: ConvMethod;
-  /** im2col: output rows per block (default: a block of about 192 KiB). */
+  /** im2col: output rows per block (default: a block of about 192 KiB). Winograd: tiles per block (multiple of 4). */
   readonly im2colRows?: number;
 }
 
@@ -264,10 +274,31 @@ function outDim(inSize: number, k: number, s: number, d: number, padA: number, p
   return Math.floor((inSize + padA + padB - (d * (k - 1) + 1)) / s) + 1;
 }
 
-/** The default conv kernel choice: im2col for pointwise or thin-input convs, the direct path otherwise. */
-export function chooseConvMethod(inC: number, kh: number, kw: number): 'im2col' | 'direct' {
+/**
+ * The default conv kernel choice between the two GEMM paths. The wasm kernels ('wasm'): im2col for pointwise
+ * convs (the input is the matrix), the direct path otherwise: it reads each window row as one contiguous span
+ * of a zero-padded copy and beats im2col at every measured shape, thin inputs included (docs/kernels.md:
+ * 28x28x1 3x3 -> 32: 20.5 vs 22.2 us; 5x5: 36.8 vs 47.4 us; 32x32x3 -> 32: 46.9 vs 55.4 us). 'base': the
+ * rule for other engines of the step format (the native addon), whose direct kernel is per tap: im2col for
+ * pointwise and thin (cin < 8) inputs.
+ */
+export function chooseConvMethod(inC: number, kh: number, kw: number, engine: 'wasm' | 'base' = 'wasm'): 'im2col' | 'direct' {
   if (kh === 1 && kw === 1) return 'im2col';
-  return inC < 8 ? 'im2col' : 'direct';
+  return engine === 'base' && inC < 8 ? 'im2col' : 'direct';
+}
+
+/** Output tiles per Winograd block (default): 4 tiles keep V and M in L1 for cin, cout <= 64. */
+export const WINOGRAD_TILES = 4;
+
+/** Scratch bytes of a Winograd conv step (layout in step-encoding-ext.ts, OP_CONV2D_WINOGRAD). */
+export function winogradScratchBytes(r: number, cin: number, cout: number, oh: number, ow: number, tiles = WINOGRAD_TILES, m = 2): number {
+  const t = m + r - 1;
+  const al = (n: number) => Math.ceil(n / 64) * 64;
+  const cinP = Math.ceil(cin / 4) * 4;
+  const coutP = Math.ceil(cout / 8) * 8;
+  const HP = m * Math.ceil(oh / m) + r - 1;
+  const WP = m * Math.ceil(ow / m) + r - 1;
+  return al(4 * HP * WP * cinP) + al(4 * t * t * tiles * cinP) + al(4 * t * t * tiles * coutP) + 1024 + 64;
 }
 
 type Addr = { readonly region: 'arena'; readonly offset: number } | { readonly region: 'const'; readonly c: WasmConstant } | { readonly region: 'scratch' | 'zero' };
@@ -320,6 +351,20 @@ export class WasmProgram {
     return this.packDenseWeights(kernel, kh * kw * cin, cout);
   }
 
+  /**
+   * Transforms and packs an HWIO kernel [r, r, cin, cout] for the Winograd conv F(m x m, r x r): m = 2 with
+   * r = 3 or 5, m = 4 with r = 3.
+   */
+  packWinogradWeights(kernel: Float32Array, r: number, cin: number, cout: number, m: WinogradTile = 2): WinogradWeights {
+    checkDims('packWinogradWeights', { r, cin, cout });
+    if (!((r === 3 || r === 5) && (m === 2 || (m === 4 && r === 3)))) throw new UnsupportedFeatureError(`wasm Winograd conv: F(${m}x${m}, ${r}x${r}) (only F(2x2, 3x3), F(4x4, 3x3), F(2x2, 5x5))`);
+    const mats = winogradKernel(kernel, r, cin, cout, m);
+    const ps = packedSize(cin, cout);
+    const data = new Float32Array(mats.length * ps);
+    mats.forEach((m, e) => data.set(packPanels(m, cin, cout), e * ps));
+    return this.addConstant(new WinogradWeights(this, padded(data), r, cin, cout, m));
+  }
+
   /** Stores a depthwise kernel [kh, kw, cin, multiplier]. */
   depthwiseWeights(kernel: Float32Array, kh: number, kw: number, cin: number, multiplier: number): DepthwiseWeights {
     checkDims('depthwiseWeights', { kh, kw, cin, multiplier });
@@ -346,8 +391,9 @@ export class WasmProgram {
   conv2d(s: Conv2dStep): void {
     const [batch, H, W, C] = nhwc(s.xShape, 'conv2d');
     const [kh, kw] = s.kernelSize;
-    const { K, N } = this.ownWeights(s.w, 'conv2d');
     if ((s.groups ?? 1) !== 1) throw new UnsupportedFeatureError(`wasm conv2d: groups = ${s.groups} (only 1; depthwise has its own step)`);
+    if (s.w instanceof WinogradWeights || s.method === 'winograd') return this.conv2dWinograd(s, [batch, H, W, C]);
+    const { K, N } = this.ownWeights(s.w, 'conv2d');
     if (K !== kh * kw * C) throw new ShapeError(`wasm conv2d: packed kernel has K = ${K}, expected ${kh}*${kw}*${C}`, { op: 'conv2d' });
     const g = this.window('conv2d', [batch, H, W, C], kh, kw, s.strides, s.dilations, s.pads);
     this.checkBias(s.bias, N, 'conv2d');
@@ -361,7 +407,10 @@ export class WasmProgram {
     if (method === 'direct') {
       this.set(st, E.F_SCRATCH, { region: 'scratch' });
       this.set(st, E.F_ZERO, { region: 'zero' });
-      this.scratchBytes = Math.max(this.scratchBytes, 20 * kh * kw);
+      // Pointer table (16 bytes per tap), then the zero-padded image (see as/conv.ts conv2dDirect).
+      const HP = (g.oh - 1) * g.sh + (kh - 1) * g.dh + 1;
+      const WP = (g.ow - 1) * g.sw + (kw - 1) * g.dw + 1;
+      this.scratchBytes = Math.max(this.scratchBytes, Math.max(16 * kh * kw, 4 * K) + 64 + 4 * HP * WP * C + 64);
       this.zeroFloats = Math.max(this.zeroFloats, C);
     } else {
       const mc = Math.max(1, Math.min(M, s.im2colRows ?? Math.max(4, Math.floor(IM2COL_BLOCK_BYTES / (4 * (K + 4)) / 4) * 4)));
@@ -370,6 +419,27 @@ export class WasmProgram {
       const pointwise = kh === 1 && kw === 1 && g.sh === 1 && g.sw === 1 && g.pt === 0 && g.pl === 0 && g.oh === H && g.ow === W;
       if (!pointwise) this.scratchBytes = Math.max(this.scratchBytes, 4 * mc * (K + 4));
     }
+  }
+
+  private conv2dWinograd(s: Conv2dStep, x: [number, number, number, number]): void {
+    const [batch, H, W, C] = x;
+    const [kh, kw] = s.kernelSize;
+    const w = s.w;
+    if (!(w instanceof WinogradWeights) || w.owner !== this) throw new UsageError("wasm conv2d/winograd: w must come from this program's packWinogradWeights()");
+    if (!winogradApplies(kh, kw, s.strides, s.dilations)) throw new UnsupportedFeatureError(`wasm conv2d/winograd: needs a 3x3 or 5x5 kernel, unit strides and dilations (got k${kh}x${kw}, strides ${s.strides ?? [1, 1]}, dilations ${s.dilations ?? [1, 1]})`);
+    if (w.r !== kh || w.cin !== C) throw new ShapeError(`wasm conv2d/winograd: weights are for k${w.r} cin ${w.cin}, the step has k${kh} cin ${C}`, { op: 'conv2d' });
+    const N = w.cout;
+    const g = this.window('conv2d', x, kh, kw, s.strides, s.dilations, s.pads);
+    this.checkBias(s.bias, N, 'conv2d');
+    const tb = s.im2colRows ?? WINOGRAD_TILES;
+    if (!Number.isInteger(tb) || tb < 4 || tb % 4 !== 0) throw new UsageError(`wasm conv2d/winograd: tiles per block must be a positive multiple of 4, got ${tb}`);
+    const st = this.step(w.m === 4 ? OP_CONV2D_WINOGRAD_F4 : OP_CONV2D_WINOGRAD, s.activation, `conv2d/winograd F(${w.m}x${w.m},${kh}x${kw}) ${batch}x${H}x${W}x${C} -> ${g.oh}x${g.ow}x${N}`);
+    this.setWindow(st, s.x, s.y, x, g, N, kh, kw, 'conv2d');
+    this.set(st, E.F_W, constAddr(w));
+    if (s.bias) this.set(st, E.F_B, constAddr(s.bias));
+    this.set(st, E.F_SCRATCH, { region: 'scratch' });
+    this.set(st, E.F_MC, tb);
+    this.scratchBytes = Math.max(this.scratchBytes, winogradScratchBytes(kh, C, N, g.oh, g.ow, tb, w.m));
   }
 
   depthwiseConv2d(s: DepthwiseConv2dStep): void {

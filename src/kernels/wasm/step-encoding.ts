@@ -36,7 +36,10 @@
 // OP_CONV2D_IM2COL needs F_SCRATCH to hold F_MC * (kh*kw*cin + 4) floats (F_MC rows of the im2col matrix per
 // block, each with 4 floats of slack for whole-vector copies);
 // OP_CONV2D_DIRECT needs F_SCRATCH to hold 5 * kh*kw int32 (4 row pointers and one tap offset per tap) and
-// F_ZERO to point at >= cin zeros.
+// F_ZERO to point at >= cin zeros (the wasm kernel copies each padded image into scratch instead and needs
+// max(16 * kh*kw, 4 * kh*kw*cin) + 64 + 4 * HP*WP*cin + 64 bytes, HP = (oh-1)*sh + (kh-1)*dh + 1, WP likewise).
+//
+// Opcodes only some engines implement (the wasm kernels do) are in ./step-encoding-ext.ts.
 
 /** Words per step record. */
 export const STEP_WORDS = 32;

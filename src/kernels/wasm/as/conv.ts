@@ -2,13 +2,14 @@
 // with the same packed weights ([kh*kw*cin, cout] panels), so the planner can pick per shape without repacking:
 //  - im2col: copies F_MC output rows' receptive fields into scratch, then one GEMM per block (best when cin is
 //    small: the first layer's K = kh*kw*cin is contiguous instead of kh*kw one-float pieces);
-//  - direct (indirect convolution): per 4-pixel tile builds kh*kw x 4 row pointers (a zero row for padding) and
-//    runs the 4x8 tile straight over the input (no copies; best when cin is large).
+//  - direct (indirect convolution): copies each image into a zero-padded scratch image when the conv pads, then
+//    per 4-pixel tile builds one pointer per window row and runs the 4x8 tile straight over the (padded) input
+//    (best when cin is large). Winograd (3x3 / 5x5, stride 1) lives in winograd.ts.
 // Depthwise: vectorised over channels for multiplier 1, scalar for multiplier > 1.
 
 import {
   F_X, F_W, F_B, F_Y, F_SCRATCH, F_BATCH, F_IH, F_IW, F_IC, F_OH, F_OW, F_OC, F_KH, F_KW, F_SH, F_SW, F_DH, F_DW,
-  F_PT, F_PL, F_MC, F_ZERO, F_MULT, F_ACT, F_ALPHA, F_BETA, ACT_LINEAR,
+  F_PT, F_PL, F_MC, F_MULT, F_ACT, F_ALPHA, F_BETA, ACT_LINEAR,
 } from "../step-encoding";
 import { fma, splat, actv, actRow, storeLanes } from "./simd";
 import { gemm, copyTile, actTile, isFastAct, fastAct, TILE } from "./gemm";
@@ -187,9 +188,83 @@ function direct4x4(ptrs: usize, taps: i32, ic: i32, b: usize, c: usize, ldc: usi
   v128.store(c + 3 * ldc, fastAct(c3, code));
 }
 
+/**
+ * Two output pixels x 16 columns (two 8-wide panels) over a short K: the window's K input floats come through a
+ * table of byte offsets from each window's corner (`offs`); each k loads 2 broadcasts and 4 weight vectors for
+ * 8 multiply-adds. For thin inputs (the first conv of an image model: K = kh*kw*cin of 9..64) this beats the
+ * 4x8 tile, whose per-tile pointer set-up and per-window-row loops cost as much as its few multiply-adds
+ * (28x28x1 3x3 -> 32: 16.2 vs 20.5 us; 5x5: 31.4 vs 36.8 us). A 1x32 tile (8 accumulators, 8 weight loads per
+ * broadcast) ran slower than both: V8 spilled. Same sum order as the 4x8 tile (bias, then k ascending), so the
+ * results are identical to it.
+ */
+function direct2x16(base: usize, base1: usize, offs: usize, K: i32, b: usize, ps: usize, c: usize, c1: usize, bias: usize, code: i32): void {
+  let c0 = splat(0.0), c2 = splat(0.0), c4 = splat(0.0), c6 = splat(0.0);
+  if (bias != 0) {
+    c0 = v128.load(bias); c2 = v128.load(bias, 16); c4 = v128.load(bias, 32); c6 = v128.load(bias, 48);
+  }
+  let d0 = c0, d2 = c2, d4 = c4, d6 = c6;
+  const end = offs + (<usize>K << 2);
+  let b1 = b + ps;
+  for (let o = offs; o < end; o += 4) {
+    const off = <usize>load<u32>(o);
+    const x = v128.load32_splat(base + off);
+    const z = v128.load32_splat(base1 + off);
+    const w0 = v128.load(b), w1 = v128.load(b, 16), w2 = v128.load(b1), w3 = v128.load(b1, 16);
+    c0 = fma(x, w0, c0); c2 = fma(x, w1, c2); c4 = fma(x, w2, c4); c6 = fma(x, w3, c6);
+    d0 = fma(z, w0, d0); d2 = fma(z, w1, d2); d4 = fma(z, w2, d4); d6 = fma(z, w3, d6);
+    b += 32;
+    b1 += 32;
+  }
+  v128.store(c, fastAct(c0, code)); v128.store(c, fastAct(c2, code), 16);
+  v128.store(c, fastAct(c4, code), 32); v128.store(c, fastAct(c6, code), 48);
+  v128.store(c1, fastAct(d0, code)); v128.store(c1, fastAct(d2, code), 16);
+  v128.store(c1, fastAct(d4, code), 32); v128.store(c1, fastAct(d6, code), 48);
+}
+
+/** Largest K (kh*kw*cin) that takes the 2x16 path: at K = 72..144 the 4x8 tile is 3-4% faster (docs/kernels.md). */
+const SMALL_K: i32 = 64;
+
+/**
+ * Copies image `src` [ih, iw, ic] into `dst` [HP, WP, icP] at offset (pt, pl), zero everywhere else (the padding
+ * and, when icP > ic, the lanes past ic of every pixel). Every window then lies inside dst: no bounds checks,
+ * no zero-row pointers, and the kw taps of a window row are one contiguous span.
+ */
+export function padImage(dst: usize, src: usize, ih: i32, iw: i32, ic: i32, icP: i32, HP: i32, WP: i32, pt: i32, pl: i32): void {
+  const rowF = WP * icP;
+  const icB = <usize>ic << 2, icPB = <usize>icP << 2;
+  const cols = min(iw, WP - pl);
+  for (let py = 0; py < HP; py++) {
+    const d = dst + <usize>py * <usize>rowF * 4;
+    const iy = py - pt;
+    if (iy < 0 || iy >= ih || cols <= 0) {
+      zeroFloats(d, rowF);
+      continue;
+    }
+    zeroFloats(d, pl * icP);
+    const s = src + <usize>iy * <usize>iw * icB;
+    const dd = d + <usize>pl * icPB;
+    if (ic == icP) copyFloats(dd, s, cols * ic);
+    else {
+      for (let x = 0; x < cols; x++) {
+        const o = dd + <usize>x * icPB;
+        zeroFloats(o, icP);
+        copyFloats(o, s + <usize>x * icB, ic);
+      }
+    }
+    const right = pl + cols;
+    if (right < WP) zeroFloats(d + <usize>right * icPB, (WP - right) * icP);
+  }
+}
+
+/**
+ * Direct (indirect-pointer) conv: one image at a time, copied into a zero-padded scratch image when the conv
+ * pads; each 4-pixel tile gets one input pointer per window row (unit dilation: the kw * ic floats of a window
+ * row are contiguous, so the 4x8 tile's inner loop runs over them without a break) or per tap (dilated), then
+ * the 4x8 / 4x4 tiles run over all column panels. The sum order is (ky, kx, c) as in im2col.
+ */
 export function conv2dDirect(p: usize): void {
   const x = <usize>fld(p, F_X), w = <usize>fld(p, F_W), bias = <usize>fld(p, F_B), y = <usize>fld(p, F_Y);
-  const ptrs = <usize>fld(p, F_SCRATCH), zero = fld(p, F_ZERO);
+  const ptrs = <usize>fld(p, F_SCRATCH);
   const batch = fld(p, F_BATCH), ih = fld(p, F_IH), iw = fld(p, F_IW), ic = fld(p, F_IC);
   const oh = fld(p, F_OH), ow = fld(p, F_OW), oc = fld(p, F_OC);
   const kh = fld(p, F_KH), kw = fld(p, F_KW), sh = fld(p, F_SH), sw = fld(p, F_SW);
@@ -199,71 +274,111 @@ export function conv2dDirect(p: usize): void {
   const slow = !isFastAct(act);
   const taps = kh * kw;
   const K = <usize>(taps * ic);
-  const M = batch * oh * ow;
   const ohw = oh * ow;
   const ldc = <usize>oc << 2;
   const rem = oc & 7;
   const np8 = (oc >> 3) + (rem > 4 ? 1 : 0);
   const narrow = rem > 0 && rem <= 4;
-  // Byte offset of each tap from the window's top-left input pixel (scratch after the 4 x taps pointers).
-  const tapOff = ptrs + (<usize>taps << 4);
-  for (let ky = 0; ky < kh; ky++) {
-    for (let kx = 0; kx < kw; kx++) store<i32>(tapOff + (<usize>(ky * kw + kx) << 2), (ky * dh * iw + kx * dw) * ic << 2);
-  }
-  for (let m0 = 0; m0 < M; m0 += 4) {
-    const rows = min(4, M - m0);
-    // Indirection: pointer to the ic input floats of tap t for tile row r, or to the zero row. Interior pixels
-    // (window fully inside) take base + the tap offsets precomputed at tapOff; edge pixels check every tap.
-    for (let r = 0; r < 4; r++) {
-      const m = min(m0 + r, M - 1);
-      const n = m / ohw;
-      const rest = m - n * ohw;
-      const oy = rest / ow;
-      const ox = rest - oy * ow;
-      const iy0 = oy * sh - pt, ix0 = ox * sw - pl;
-      const slot = ptrs + (<usize>r << 2);
-      if (iy0 >= 0 && iy0 + (kh - 1) * dh < ih && ix0 >= 0 && ix0 + (kw - 1) * dw < iw) {
-        const base = <i32>x + (((n * ih + iy0) * iw + ix0) * ic << 2);
-        for (let t = 0; t < taps; t++) store<i32>(slot + (<usize>t << 4), base + load<i32>(tapOff + (<usize>t << 2)));
-      } else {
-        for (let ky = 0; ky < kh; ky++) {
-          const iy = iy0 + ky * dh;
-          for (let kx = 0; kx < kw; kx++) {
-            const ix = ix0 + kx * dw;
-            const q = iy < 0 || iy >= ih || ix < 0 || ix >= iw ? zero : <i32>x + (((n * ih + iy) * iw + ix) * ic << 2);
-            store<i32>(slot + (<usize>(ky * kw + kx) << 4), q);
-          }
+  // Window rows are contiguous spans when dilation is 1 along the width.
+  const rowMode = dw == 1;
+  const ntaps = rowMode ? kh : taps;
+  const klen = rowMode ? kw * ic : ic;
+  const HP = (oh - 1) * sh + (kh - 1) * dh + 1;
+  const WP = (ow - 1) * sw + (kw - 1) * dw + 1;
+  const pads = pt > 0 || pl > 0 || HP > ih || WP > iw;
+  // Scratch: the pointer table (16 bytes per tap) or the 2x16 path's offset table (4 bytes per k), then the image.
+  const smallK = <i32>K <= SMALL_K && (oc & 15) == 0;
+  const tableB = max(<usize>taps << 4, K << 2);
+  const padded = (ptrs + tableB + 63) & ~(<usize>63);
+  const rowS = <usize>(pads ? WP : iw) * (<usize>ic << 2);
+  const icB = <usize>ic << 2;
+  if (smallK) {
+    let o = ptrs;
+    for (let ky = 0; ky < kh; ky++) {
+      for (let kx = 0; kx < kw; kx++) {
+        for (let c = 0; c < ic; c++) {
+          store<u32>(o, <u32>(<usize>(ky * dh) * rowS + <usize>(kx * dw) * icB + (<usize>c << 2)));
+          o += 4;
         }
       }
     }
-    const crow = y + <usize>m0 * ldc;
-    for (let pi = 0; pi < np8; pi++) {
-      const col = pi << 3;
-      const cols = min(8, oc - col);
-      const bp = w + ((<usize>pi * K) << 5);
-      const bb = bias != 0 ? bias + (<usize>col << 2) : 0;
-      const cp = crow + (<usize>col << 2);
-      if (rows == 4 && cols == 8) {
-        direct4x8(ptrs, taps, ic, bp, cp, ldc, bb, code);
-      } else {
-        direct4x8(ptrs, taps, ic, bp, TILE, 32, bb, code);
-        copyTile(cp, ldc, TILE, 32, rows, cols);
-      }
-      if (slow) actTile(cp, ldc, rows, cols, act, alpha, beta);
+  }
+  const panelB = K << 5;
+  for (let n = 0; n < batch; n++) {
+    const xn = x + <usize>n * <usize>ih * <usize>iw * icB;
+    let base = xn;
+    if (pads) {
+      padImage(padded, xn, ih, iw, ic, ic, HP, WP, pt, pl);
+      base = padded;
     }
-    if (narrow) {
-      const col = np8 << 3;
-      const cols = oc - col;
-      const bp = w + ((<usize>np8 * K) << 5);
-      const bb = bias != 0 ? bias + (<usize>col << 2) : 0;
-      const cp = crow + (<usize>col << 2);
-      if (rows == 4 && cols == 4) {
-        direct4x4(ptrs, taps, ic, bp, cp, ldc, bb, code);
-      } else {
-        direct4x4(ptrs, taps, ic, bp, TILE, 32, bb, code);
-        copyTile(cp, ldc, TILE, 32, rows, cols);
+    const yn = y + <usize>n * <usize>ohw * ldc;
+    if (smallK) {
+      // Pixel pairs along the flattened output (the last pair of an odd count repeats its pixel).
+      for (let m = 0; m < ohw; m += 2) {
+        const m1 = min(m + 1, ohw - 1);
+        const oy = m / ow, ox = m - oy * ow;
+        const oy1 = m1 / ow, ox1 = m1 - oy1 * ow;
+        const q = base + <usize>(oy * sh) * rowS + <usize>(ox * sw) * icB;
+        const q1 = base + <usize>(oy1 * sh) * rowS + <usize>(ox1 * sw) * icB;
+        const cp = yn + <usize>m * ldc, cp1 = yn + <usize>m1 * ldc;
+        for (let g = 0; g < oc; g += 16) {
+          const gB = <usize>g << 2;
+          direct2x16(q, q1, ptrs, <i32>K, w + <usize>(g >> 3) * panelB, panelB, cp + gB, cp1 + gB, bias != 0 ? bias + gB : 0, code);
+          if (slow) {
+            actRow(cp + gB, cp + gB, 16, act, alpha, beta);
+            if (m1 != m) actRow(cp1 + gB, cp1 + gB, 16, act, alpha, beta);
+          }
+        }
       }
-      if (slow) actTile(cp, ldc, rows, cols, act, alpha, beta);
+      continue;
+    }
+    for (let m0 = 0; m0 < ohw; m0 += 4) {
+      const rows = min(4, ohw - m0);
+      for (let r = 0; r < 4; r++) {
+        const m = min(m0 + r, ohw - 1);
+        const oy = m / ow;
+        const ox = m - oy * ow;
+        const q = base + <usize>(oy * sh) * rowS + <usize>(ox * sw) * icB;
+        const slot = ptrs + (<usize>r << 2);
+        if (rowMode) {
+          for (let ky = 0; ky < kh; ky++) store<u32>(slot + (<usize>ky << 4), <u32>(q + <usize>(ky * dh) * rowS));
+        } else {
+          for (let ky = 0; ky < kh; ky++) {
+            for (let kx = 0; kx < kw; kx++) {
+              store<u32>(slot + (<usize>(ky * kw + kx) << 4), <u32>(q + <usize>(ky * dh) * rowS + <usize>(kx * dw) * icB));
+            }
+          }
+        }
+      }
+      const crow = yn + <usize>m0 * ldc;
+      for (let pi = 0; pi < np8; pi++) {
+        const col = pi << 3;
+        const cols = min(8, oc - col);
+        const bp = w + ((<usize>pi * K) << 5);
+        const bb = bias != 0 ? bias + (<usize>col << 2) : 0;
+        const cp = crow + (<usize>col << 2);
+        if (rows == 4 && cols == 8) {
+          direct4x8(ptrs, ntaps, klen, bp, cp, ldc, bb, code);
+        } else {
+          direct4x8(ptrs, ntaps, klen, bp, TILE, 32, bb, code);
+          copyTile(cp, ldc, TILE, 32, rows, cols);
+        }
+        if (slow) actTile(cp, ldc, rows, cols, act, alpha, beta);
+      }
+      if (narrow) {
+        const col = np8 << 3;
+        const cols = oc - col;
+        const bp = w + ((<usize>np8 * K) << 5);
+        const bb = bias != 0 ? bias + (<usize>col << 2) : 0;
+        const cp = crow + (<usize>col << 2);
+        if (rows == 4 && cols == 4) {
+          direct4x4(ptrs, ntaps, klen, bp, cp, ldc, bb, code);
+        } else {
+          direct4x4(ptrs, ntaps, klen, bp, TILE, 32, bb, code);
+          copyTile(cp, ldc, TILE, 32, rows, cols);
+        }
+        if (slow) actTile(cp, ldc, rows, cols, act, alpha, beta);
+      }
     }
   }
 }

@@ -199,6 +199,11 @@ export function mk1x4(a: usize, b: usize, kc: i32, c: usize, first: bool, bias: 
 /**
  * C = act(A . B + bias). a, c: byte addresses; lda, ldc: row strides in floats; bp: packed B for [K, N];
  * bias: N floats zero-padded to the panel width, or 0.
+ *
+ * Rows in whole groups of 4 run on the 4-row tiles (K blocked when several row tiles share a B sub-panel);
+ * the M mod 4 tail rows run afterwards on the 1-row tiles over all of K at once. So the arithmetic of a row
+ * depends only on whether it is in a group of 4 or in the tail, never on M: a batch split at multiples of 4
+ * rows (worker threads, batch chunks) gives bit-identical results to the whole batch.
  */
 export function gemm(a: usize, lda: i32, bp: usize, bias: usize, c: usize, ldc: i32, M: i32, K: i32, N: i32,
   act: i32, alpha: f32, beta: f32): void {
@@ -206,8 +211,6 @@ export function gemm(a: usize, lda: i32, bp: usize, bias: usize, c: usize, ldc: 
   const ldcB = <usize>ldc << 2;
   const fast = isFastAct(act) ? act : ACT_LINEAR;
   const slow = !isFastAct(act);
-  // Blocking K only pays when a B sub-panel is reused by several row tiles.
-  const kcMax = M <= 4 ? K : KC;
   const rem = N & 7;
   const np8 = (N >> 3) + (rem > 4 ? 1 : 0);
   const narrow = rem > 0 && rem <= 4;
@@ -221,7 +224,11 @@ export function gemm(a: usize, lda: i32, bp: usize, bias: usize, c: usize, ldc: 
     }
     return;
   }
-  for (let k0 = 0; k0 < K; k0 += kcMax) {
+  const M4 = M & ~3;
+  // Blocking K only pays when a B sub-panel is reused by several row tiles (exact either way: the partial
+  // sums are stored and reloaded as float32, the multiply-adds run in the same order).
+  const kcMax = M4 <= 4 ? K : KC;
+  for (let k0 = 0; k0 < K && M4 > 0; k0 += kcMax) {
     const kc = min(kcMax, K - k0);
     const first = k0 == 0;
     const last = k0 + kc == K;
@@ -232,8 +239,7 @@ export function gemm(a: usize, lda: i32, bp: usize, bias: usize, c: usize, ldc: 
       const cols = min(8, N - col);
       const bsub = bp + ((<usize>p * Kz + <usize>k0) << 5);
       const bb = bias != 0 ? bias + (<usize>col << 2) : 0;
-      let i = 0;
-      for (; i + 4 <= M; i += 4) {
+      for (let i = 0; i < M4; i += 4) {
         const ap = aK + <usize>i * ldaB;
         const cp = c + <usize>i * ldcB + (<usize>col << 2);
         if (cols == 8) {
@@ -245,38 +251,13 @@ export function gemm(a: usize, lda: i32, bp: usize, bias: usize, c: usize, ldc: 
         }
         if (last && slow) actTile(cp, ldcB, 4, cols, act, alpha, beta);
       }
-      const fuse = narrow && p == np8 - 1;
-      for (; i < M; i++) {
-        const ap = aK + <usize>i * ldaB;
-        const cp = c + <usize>i * ldcB + (<usize>col << 2);
-        if (fuse) {
-          // This row's 4-wide tail goes through TILE when it has fewer than 4 real columns.
-          const cols4 = N - (col + 8);
-          const b4 = bp + ((<usize>np8 * Kz) << 5) + (<usize>k0 << 4);
-          const c4 = cols4 == 4 ? cp + 32 : TILE;
-          if (!first && cols4 < 4) copyTile(TILE, 32, cp + 32, ldcB, 1, cols4);
-          mk1x12(ap, bsub, b4, kc, cp, c4, first, bb, code);
-          if (cols4 < 4) copyTile(cp + 32, ldcB, TILE, 32, 1, cols4);
-          if (last && slow) actRow(cp, cp, 8 + cols4, act, alpha, beta);
-          continue;
-        }
-        if (cols == 8) {
-          mk1x8(ap, bsub, kc, cp, first, bb, code);
-        } else {
-          if (!first) copyTile(TILE, 32, cp, ldcB, 1, cols);
-          mk1x8(ap, bsub, kc, TILE, first, bb, code);
-          copyTile(cp, ldcB, TILE, 32, 1, cols);
-        }
-        if (last && slow) actRow(cp, cp, cols, act, alpha, beta);
-      }
     }
     if (narrow) {
       const col = np8 << 3;
       const cols = N - col;
       const bsub = bp + ((<usize>np8 * Kz) << 5) + (<usize>k0 << 4);
       const bb = bias != 0 ? bias + (<usize>col << 2) : 0;
-      let i = 0;
-      for (; i + 4 <= M; i += 4) {
+      for (let i = 0; i < M4; i += 4) {
         const ap = aK + <usize>i * ldaB;
         const cp = c + <usize>i * ldcB + (<usize>col << 2);
         if (cols == 4) {
@@ -288,20 +269,46 @@ export function gemm(a: usize, lda: i32, bp: usize, bias: usize, c: usize, ldc: 
         }
         if (last && slow) actTile(cp, ldcB, 4, cols, act, alpha, beta);
       }
-      // Row-tail rows were done together with the last 8-wide panel (mk1x12) when there is one.
-      if (np8 > 0) i = M;
-      for (; i < M; i++) {
-        const ap = aK + <usize>i * ldaB;
-        const cp = c + <usize>i * ldcB + (<usize>col << 2);
-        if (cols == 4) {
-          mk1x4(ap, bsub, kc, cp, first, bb, code);
-        } else {
-          if (!first) copyTile(TILE, 32, cp, ldcB, 1, cols);
-          mk1x4(ap, bsub, kc, TILE, first, bb, code);
-          copyTile(cp, ldcB, TILE, 32, 1, cols);
-        }
-        if (last && slow) actRow(cp, cp, cols, act, alpha, beta);
+    }
+  }
+  // Tail rows: one pass over all of K per row and panel.
+  for (let i = M4; i < M; i++) {
+    const ap = a + <usize>i * ldaB;
+    const crow = c + <usize>i * ldcB;
+    for (let p = 0; p < np8; p++) {
+      const col = p << 3;
+      const cols = min(8, N - col);
+      const bsub = bp + ((<usize>p * Kz) << 5);
+      const bb = bias != 0 ? bias + (<usize>col << 2) : 0;
+      const cp = crow + (<usize>col << 2);
+      if (narrow && p == np8 - 1) {
+        // The last 8-wide panel and the 4-wide tail in one pass (mk1x12); the tail through TILE when it has
+        // fewer than 4 real columns.
+        const cols4 = N - (col + 8);
+        const b4 = bp + ((<usize>np8 * Kz) << 5);
+        const c4 = cols4 == 4 ? cp + 32 : TILE;
+        mk1x12(ap, bsub, b4, K, cp, c4, true, bb, fast);
+        if (cols4 < 4) copyTile(cp + 32, ldcB, TILE, 32, 1, cols4);
+        if (slow) actRow(cp, cp, 8 + cols4, act, alpha, beta);
+        continue;
       }
+      if (cols == 8) {
+        mk1x8(ap, bsub, K, cp, true, bb, fast);
+      } else {
+        mk1x8(ap, bsub, K, TILE, true, bb, fast);
+        copyTile(cp, ldcB, TILE, 32, 1, cols);
+      }
+      if (slow) actRow(cp, cp, cols, act, alpha, beta);
+    }
+    if (narrow && np8 == 0) {
+      const cols = N;
+      if (cols == 4) {
+        mk1x4(ap, bp, K, crow, true, bias, fast);
+      } else {
+        mk1x4(ap, bp, K, TILE, true, bias, fast);
+        copyTile(crow, ldcB, TILE, 32, 1, cols);
+      }
+      if (slow) actRow(crow, crow, cols, act, alpha, beta);
     }
   }
 }

@@ -7,9 +7,11 @@ import {
   STEP_BYTES, OP_COPY, OP_ACTIVATION, OP_DENSE, OP_CONV2D_IM2COL, OP_CONV2D_DIRECT, OP_DEPTHWISE_CONV2D,
   OP_MAXPOOL, OP_AVGPOOL, OP_SOFTMAX, OP_BINARY, F_OP, F_X, F_W, F_B, F_Y, F_M, F_K, F_N, F_ACT, F_ALPHA, F_BETA,
 } from "../step-encoding";
+import { OP_CONV2D_WINOGRAD, OP_CONV2D_WINOGRAD_F4 } from "../step-encoding-ext";
 import { gemm } from "./gemm";
 import { conv2dIm2col, conv2dDirect, depthwiseConv2d } from "./conv";
 import { pool2d } from "./pool";
+import { conv2dWinograd } from "./winograd";
 import { softmaxRows, binary, activation } from "./eltwise";
 import { fma, splat } from "./simd";
 
@@ -41,6 +43,8 @@ export function run(program: i32, steps: i32): i32 {
         break;
       case OP_CONV2D_IM2COL: conv2dIm2col(p); break;
       case OP_CONV2D_DIRECT: conv2dDirect(p); break;
+      case OP_CONV2D_WINOGRAD: conv2dWinograd(p, 2); break;
+      case OP_CONV2D_WINOGRAD_F4: conv2dWinograd(p, 4); break;
       case OP_DEPTHWISE_CONV2D: depthwiseConv2d(p); break;
       case OP_MAXPOOL: pool2d(p, true); break;
       case OP_AVGPOOL: pool2d(p, false); break;
