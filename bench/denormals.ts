@@ -2,8 +2,9 @@
 // below 2^-126 unless flush-to-zero is on, and neither JavaScript nor WebAssembly can turn it on, so every
 // back end is exposed. For each back end and each kernel (Dense, Conv2D, MaxPooling2D, sigmoid, tanh, softmax,
 // and the two founding models whole) this times batch-1 predict() on normal inputs, U[0.5, 1), and on the same
-// values scaled by 2^-130 (all subnormal), in alternating blocks, and reports the median time per call and
-// the ratio; issue 6 asks for no ratio above 1.5.
+// values scaled by 2^-130 (all subnormal), in alternating blocks, and reports the fastest block's time per
+// call for each (interference from other processes only ever adds time, so the minimum is the steadiest
+// figure on a shared machine; the medians are in the JSON) and the ratio; issue 6 asks for none above 1.5.
 //
 //   node dist/bench/denormals.js [--backends js,wasm] [--blocks 9] [--block-ms 25] [--out bench/results/denormals.json]
 //
@@ -72,8 +73,8 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-/** Median µs per predict() over alternating blocks of normal and subnormal inputs. */
-function measure(session: Session): { normal: number; denormal: number } {
+/** µs per predict() over alternating blocks of normal and subnormal inputs: fastest block, and median. */
+function measure(session: Session): { normal: number; denormal: number; normalMedian: number; denormalMedian: number } {
   const n = session.inputSizes[0];
   const normal = Float32Array.from(values(n, 99), (v) => 0.75 + v / 2);
   const denormal = normal.map((v) => v * 2 ** -130);
@@ -95,7 +96,7 @@ function measure(session: Session): { normal: number; denormal: number } {
     for (let i = 0; i < reps; i++) session.predict(x, out);
     times[which].push(((performance.now() - t0) * 1000) / reps);
   }
-  return { normal: median(times.normal), denormal: median(times.denormal) };
+  return { normal: Math.min(...times.normal), denormal: Math.min(...times.denormal), normalMedian: median(times.normal), denormalMedian: median(times.denormal) };
 }
 
 interface Row {
@@ -104,11 +105,12 @@ interface Row {
   readonly normalUs: number;
   readonly denormalUs: number;
   readonly ratio: number;
+  readonly medianRatio: number;
 }
 
 async function main(): Promise<void> {
   const rows: Row[] = [];
-  console.log(`denormal inputs vs normal inputs, batch-1 predict(), median of ${BLOCKS} blocks of >= ${BLOCK_MS} ms; node ${process.version}`);
+  console.log(`denormal inputs vs normal inputs, batch-1 predict(), fastest of ${BLOCKS} blocks of >= ${BLOCK_MS} ms each; node ${process.version}`);
   console.log(`${'kernel'.padEnd(26)}${'backend'.padEnd(14)}${'normal µs'.padStart(11)}${'denormal µs'.padStart(13)}${'ratio'.padStart(8)}`);
   for (const k of KERNELS) {
     const model = await load(k.src());
@@ -117,7 +119,7 @@ async function main(): Promise<void> {
       const session = model.compile({ backend });
       const m = measure(session);
       session.close();
-      const row: Row = { kernel: k.name, backend, normalUs: m.normal, denormalUs: m.denormal, ratio: m.denormal / m.normal };
+      const row: Row = { kernel: k.name, backend, normalUs: m.normal, denormalUs: m.denormal, ratio: m.denormal / m.normal, medianRatio: m.denormalMedian / m.normalMedian };
       rows.push(row);
       console.log(`${k.name.padEnd(26)}${backend.padEnd(14)}${m.normal.toFixed(1).padStart(11)}${m.denormal.toFixed(1).padStart(13)}${row.ratio.toFixed(2).padStart(8)}${row.ratio > 1.5 ? '  > 1.5x' : ''}`);
     }

@@ -3,7 +3,7 @@
 // and split over `--threads` threads (min of several runs: the machine is shared). The hand-off cost is the
 // beginner model's threaded time at n = 8 minus its one-thread time at n = 4 (the calling thread's share):
 // the worker's own 4 samples take ~3 µs, so the rest is wake-up, shared-memory copies and the wait.
-// Run: npm run build && node dist/bench/threads-crossover.js [--threads 2] [--quick]
+// Run: npm run build && node dist/bench/threads-crossover.js [--threads 2] [--quick] [--budget-ms 600] [--sizes 1,2,4,8]
 // Prints a table; writes bench/results/threads-crossover.json.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -17,15 +17,19 @@ const argv = process.argv.slice(2);
 const at = argv.indexOf('--threads');
 const threads = at >= 0 ? Number(argv[at + 1]) : 2;
 const quick = argv.includes('--quick');
+const bi = argv.indexOf('--budget-ms');
+/** Time per (model, size, path): the minimum of as many runs as fit (a shared machine needs long budgets). */
+const BUDGET_MS = bi >= 0 ? Number(argv[bi + 1]) : quick ? 150 : 600;
+const si = argv.indexOf('--sizes');
 const variant = relaxedSimdSupported() ? 'relaxed' : 'simd';
-const SIZES = [1, 2, 4, 8, 12, 16, 24, 32, 64, 128, 256];
+const SIZES = si >= 0 ? argv[si + 1].split(',').map(Number) : [1, 2, 4, 8, 12, 16, 24, 32, 64, 128, 256];
 
 function timeMin(fn: () => void, budgetMs: number): number {
   fn();
   let best = Infinity;
   const t0 = performance.now();
   let runs = 0;
-  while (runs < 5 || (performance.now() - t0 < budgetMs && runs < 2000)) {
+  while (runs < 5 || (performance.now() - t0 < budgetMs && runs < 20000)) {
     const a = performance.now();
     fn();
     best = Math.min(best, performance.now() - a);
@@ -58,7 +62,7 @@ async function main(): Promise<void> {
       if (n > maxN) break;
       const xs = x.subarray(0, n * size);
       const out = new Float32Array(n * one.outputSizes[0]);
-      const budget = quick ? 150 : 600;
+      const budget = BUDGET_MS;
       const oneUs = timeMin(() => one.predictBatch(xs, n, out), budget);
       const threadedUs = n >= 2 ? timeMin(() => split.predictBatch(xs, n, out), budget) : oneUs;
       rows.push({ model: name, n, oneUs, threadedUs, speedup: oneUs / threadedUs });
@@ -67,9 +71,9 @@ async function main(): Promise<void> {
     split.close();
     one.close();
   }
-  const b4 = rows.find((r) => r.model === 'beginner' && r.n === 4)!;
-  const b8 = rows.find((r) => r.model === 'beginner' && r.n === 8)!;
-  const handOff = b8.threadedUs - b4.oneUs;
+  const b4 = rows.find((r) => r.model === 'beginner' && r.n === 4);
+  const b8 = rows.find((r) => r.model === 'beginner' && r.n === 8);
+  const handOff = b4 && b8 ? b8.threadedUs - b4.oneUs : NaN;
   console.log(`\nhand-off cost (beginner: ${threads} threads at n = 8 minus 1 thread at n = 4): ${handOff.toFixed(1)} µs`);
   for (const m of ['beginner', 'expert', 'deep-mnist']) {
     const gain = rows.filter((r) => r.model === m && r.n >= 2).find((r) => r.speedup > 1.05);

@@ -15,12 +15,12 @@ import { makeWasmBackend } from '../kernels/wasm/backend.js';
 import type { WasmVariant } from '../kernels/wasm/loader.js';
 import { opDef } from '../ops/registry.js';
 import type { ExecutionPlan } from '../planner/plan.js';
-import { splitPoints } from './threads-rows.js';
+import { splitPoints, threadSplitUnit } from './threads-rows.js';
 
 /**
- * A batch is split only when one thread would spend at least this long on it: about 4 hand-offs (a hand-off,
- * wake-up to done signal with the shared-memory copies, measured ~15 us on the 2-core Zen 4: docs/kernels.md),
- * so the split gains >= 25% where it gains at all.
+ * A batch is split only when one thread would spend at least this long on it: 6 hand-offs (a hand-off, wake-up
+ * to done signal with the shared-memory copies, measured 10 us on the 2-core Zen 4: docs/kernels.md "Threads"),
+ * so with a free core the split saves a third or more of the time.
  */
 export const SPLIT_MIN_US = 60;
 /** Per-sample time estimate for the crossover: multiply-adds at this rate (wasm SIMD, measured 15-26 G/s)... */
@@ -207,7 +207,8 @@ export class ThreadPool {
     if (!wt || !threadsAvailable()) throw new UsageError('backend "wasm-threads": needs Node worker threads, SharedArrayBuffer and Atomics.wait (not available here)', { file });
     this.wt = wt;
     this.threads = config.threads;
-    this.minBatch = config.minBatch === 'auto' ? autoMinBatch(plan) : config.minBatch;
+    // Ranges start at multiples of the split unit (bit-identical results), so fewer than two units never split.
+    this.minBatch = Math.max(config.minBatch === 'auto' ? autoMinBatch(plan) : config.minBatch, 2 * threadSplitUnit(maxBatch));
     const url = new URL('./threads-worker.js', import.meta.url);
     for (let k = 1; k < config.threads; k++) {
       const control = new SharedArrayBuffer(C_WORDS * 4);
@@ -236,8 +237,15 @@ export class ThreadPool {
    */
   run(main: RowRunner, inputs: readonly Float32Array[], outs: readonly Float32Array[], n: number): void {
     if (this.closed) throw new UsageError('session is closed', { file: this.file });
+    // As many ranges as whole split units (threads-rows.ts): fewer samples than two units stay on this thread.
+    const parts = Math.min(this.workers.length + 1, Math.floor(n / threadSplitUnit(this.maxBatch)));
+    if (parts < 2) {
+      main.runRows(inputs, outs, 0, n);
+      return;
+    }
     this.waitReady();
-    const pts = splitPoints(n, this.workers.length + 1, this.maxBatch);
+    const pts = splitPoints(n, parts, this.maxBatch);
+    while (pts.length < this.workers.length + 1) pts.push(n);
     pts.push(n);
     // Hand the workers their ranges first, so they run while this thread runs its own.
     for (let w = 0; w < this.workers.length; w++) {

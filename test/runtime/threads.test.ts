@@ -110,7 +110,7 @@ test('the "wasm-threads" back end: named, available in Node, single samples and 
   sessions.push(s);
   assert.equal(s.plan.backend, 'wasm-threads');
   assert.ok(s.plan.steps.every((st) => st.kernel.startsWith('wasm.') || st.kernel === 'alias'));
-  assert.equal(s.threads.minBatch, cfg.threads > 1 ? autoMinBatch(s.plan) : Number.POSITIVE_INFINITY);
+  assert.equal(s.threads.minBatch, cfg.threads > 1 ? Math.max(8, autoMinBatch(s.plan)) : Number.POSITIVE_INFINITY);
   const x = images(1, 784, 1);
   const ref = model.compile({ backend: cfg.variant === 'relaxed' ? 'wasm-relaxed' : 'wasm-simd' });
   sessions.push(ref);

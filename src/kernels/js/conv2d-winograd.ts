@@ -9,7 +9,7 @@
 // Transform matrices: src/kernels/wasm/winograd.ts (plain data, shared with the wasm kernels).
 
 import { WINOGRAD, type WinogradMatrices } from '../wasm/winograd.js';
-import { gemm4x4F64 } from './gemm.js';
+import { cachedPackF64, gemm4x4F64 } from './gemm.js';
 
 /** Whether the JS Winograd path applies (shape-wise). */
 export function winogradJsApplies(kh: number, kw: number, strides: readonly number[], dilations: readonly number[], groups: number, cin: number, cout: number): boolean {
@@ -78,12 +78,13 @@ function at6(s: Float64Array, so: number, ss: number, sc: number, d: Float64Arra
   }
 }
 
-/** U = G g G^T of an HWIO kernel [r, r, cin, cout], in float64, packed per position e as 4-column GEMM panels. */
-function transformKernel(w: Float32Array, mats: WinogradMatrices, r: number, cin: number, cout: number, cout4: number): Float64Array {
+/**
+ * U = G g G^T of an HWIO kernel [r, r, cin, cout], in float64, packed into u per position e as 4-column GEMM
+ * panels (t * t * cin * cout4 floats).
+ */
+function transformKernel(w: Float32Array, mats: WinogradMatrices, r: number, cin: number, cout: number, cout4: number, u: Float64Array): void {
   const { t, G } = mats;
-  const tt = t * t;
   const per = cin * cout4; // one position's packed [cin][cout4] panels
-  const u = new Float64Array(tt * per);
   const gt = new Float64Array(t * r);
   for (let ci = 0; ci < cin; ci++) {
     for (let co = 0; co < cout; co++) {
@@ -104,7 +105,6 @@ function transformKernel(w: Float32Array, mats: WinogradMatrices, r: number, cin
       }
     }
   }
-  return u;
 }
 
 export interface WinogradConv {
@@ -126,7 +126,8 @@ export function bindWinograd(
   const tt = t * t;
   const m = 2;
   const CO4 = (CO + 3) & ~3;
-  const U = transformKernel(w, mats, r, C, CO, CO4);
+  // Shared by every plan (batch size) bound to the same weights, like the other packed kernels.
+  const U = cachedPackF64(w, `winograd${r}:${C}x${CO}`, tt * C * CO4, (u) => transformKernel(w, mats, r, C, CO, CO4, u));
   const bt = t === 4 ? bt4 : bt6;
   const at = t === 4 ? at4 : at6;
   const TH = Math.ceil(OH / m);

@@ -46,6 +46,9 @@ export const conv2dJs: JsKernel = {
     const M = N * OH * OW;
     const OHW = OH * OW;
     const act = activator(a.activation);
+    // ReLU is fused into the GEMM's store (the common case); other activations take a pass over each chunk.
+    const relu = a.activation.fn === 'relu';
+    const chunkAct = relu ? undefined : act;
 
     // Weights packed per group: panels of 4 output channels over K = (kh, kw, ci) rows.
     const gSize = packedSize(K, COG, GEMM_NR);
@@ -154,9 +157,9 @@ export const conv2dJs: JsKernel = {
         const rows = Math.min(MC, M - p0);
         for (let g = 0; g < G; g++) {
           im2col(p0, rows, g * CG);
-          gemm4x4(ap, rows, K, bp, g * gSize, COG, biasP, g * gPanels, y, p0 * CO + g * COG, CO);
+          gemm4x4(ap, rows, K, bp, g * gSize, COG, biasP, g * gPanels, y, p0 * CO + g * COG, CO, relu);
         }
-        if (act) act(y, p0 * CO, (p0 + rows) * CO);
+        if (chunkAct) chunkAct(y, p0 * CO, (p0 + rows) * CO);
       }
     };
   },
@@ -169,17 +172,66 @@ export const depthwiseConv2dJs: JsKernel = {
     const a = step.node.attrs as DepthwiseConv2dAttrs;
     const x = viewOf(step.inputs[0], arena);
     const w = viewOf(step.inputs[1], arena);
-    const b = step.inputs[2] ? viewOf(step.inputs[2], arena) : undefined;
     const y = viewOf(step.outputs[0], arena);
     const [N, H, W, C] = step.inputs[0].shape;
     const [KH, KW, , M] = step.inputs[1].shape;
     const [, OH, OW, CO] = step.outputs[0].shape;
+    const b = step.inputs[2] ? viewOf(step.inputs[2], arena) : new Float32Array(CO);
     const [sh, sw] = a.strides;
     const [dh, dw] = a.dilations;
     const [pt, , pl] = a.pads;
     const act = activator(a.activation);
     const acc = new Float64Array(CO);
+    // Multiplier 1 (MobileNet's case): blocks of 4 channels in registers; the rest, and M > 1, through acc.
     const C4 = M === 1 ? C & ~3 : 0;
+    const spanW = (KW - 1) * dw;
+
+    /**
+     * One output pixel at y[yo], taps kh0..kh1 (rows in range) and only the in-range columns; from channel c0
+     * (0, or C4 for the tail channels alone).
+     */
+    const pixel = (n: number, ih0: number, kh0: number, kh1: number, ow: number, yo: number, c0: number) => {
+      const iw0 = ow * sw - pl;
+      const kw0 = iw0 < 0 ? Math.ceil(-iw0 / dw) : 0;
+      const kw1 = Math.min(KW, Math.ceil((W - iw0) / dw));
+      for (let c = c0; c < C4; c += 4) {
+        let s0 = b[c];
+        let s1 = b[c + 1];
+        let s2 = b[c + 2];
+        let s3 = b[c + 3];
+        for (let kh = kh0; kh < kh1; kh++) {
+          const rowX = (n * H + ih0 + kh * dh) * W;
+          for (let kw = kw0; kw < kw1; kw++) {
+            const xo = (rowX + iw0 + kw * dw) * C + c;
+            const wo = (kh * KW + kw) * C + c;
+            s0 += x[xo] * w[wo];
+            s1 += x[xo + 1] * w[wo + 1];
+            s2 += x[xo + 2] * w[wo + 2];
+            s3 += x[xo + 3] * w[wo + 3];
+          }
+        }
+        y[yo + c] = s0;
+        y[yo + c + 1] = s1;
+        y[yo + c + 2] = s2;
+        y[yo + c + 3] = s3;
+      }
+      if (C4 < C) {
+        for (let co = C4 * M; co < CO; co++) acc[co] = b[co];
+        for (let kh = kh0; kh < kh1; kh++) {
+          const rowX = (n * H + ih0 + kh * dh) * W;
+          for (let kw = kw0; kw < kw1; kw++) {
+            const xo = (rowX + iw0 + kw * dw) * C;
+            const wo = (kh * KW + kw) * CO;
+            for (let c = C4; c < C; c++) {
+              const xv = x[xo + c];
+              for (let m = 0; m < M; m++) acc[c * M + m] += xv * w[wo + c * M + m];
+            }
+          }
+        }
+        for (let co = C4 * M; co < CO; co++) y[yo + co] = acc[co];
+      }
+    };
+
     return () => {
       for (let n = 0; n < N; n++) {
         for (let oh = 0; oh < OH; oh++) {
@@ -187,49 +239,61 @@ export const depthwiseConv2dJs: JsKernel = {
           // Valid taps: the first whose row is >= 0, up to the first past the input end.
           const kh0 = ih0 < 0 ? Math.ceil(-ih0 / dh) : 0;
           const kh1 = Math.min(KH, Math.ceil((H - ih0) / dh));
-          for (let ow = 0; ow < OW; ow++) {
+          const rowY = (n * OH + oh) * OW;
+          for (let ow = 0; ow < OW; ) {
             const iw0 = ow * sw - pl;
-            const kw0 = iw0 < 0 ? Math.ceil(-iw0 / dw) : 0;
-            const kw1 = Math.min(KW, Math.ceil((W - iw0) / dw));
-            const yo = ((n * OH + oh) * OW + ow) * CO;
-            // Multiplier 1 (MobileNet's case): four channels per block, in registers.
-            for (let c = 0; c < C4; c += 4) {
-              let s0 = b ? b[c] : 0;
-              let s1 = b ? b[c + 1] : 0;
-              let s2 = b ? b[c + 2] : 0;
-              let s3 = b ? b[c + 3] : 0;
-              for (let kh = kh0; kh < kh1; kh++) {
-                const rowX = (n * H + ih0 + kh * dh) * W;
-                for (let kw = kw0; kw < kw1; kw++) {
-                  const xo = (rowX + iw0 + kw * dw) * C + c;
-                  const wo = (kh * KW + kw) * C + c;
-                  s0 += x[xo] * w[wo];
-                  s1 += x[xo + 1] * w[wo + 1];
-                  s2 += x[xo + 2] * w[wo + 2];
-                  s3 += x[xo + 3] * w[wo + 3];
-                }
-              }
-              y[yo + c] = s0;
-              y[yo + c + 1] = s1;
-              y[yo + c + 2] = s2;
-              y[yo + c + 3] = s3;
-            }
-            if (C4 < C) {
-              for (let co = C4 * M; co < CO; co++) acc[co] = b ? b[co] : 0;
-              for (let kh = kh0; kh < kh1; kh++) {
-                const rowX = (n * H + ih0 + kh * dh) * W;
-                for (let kw = kw0; kw < kw1; kw++) {
-                  const xo = (rowX + iw0 + kw * dw) * C;
-                  const wo = (kh * KW + kw) * CO;
-                  for (let c = C4; c < C; c++) {
-                    const xv = x[xo + c];
-                    for (let m = 0; m < M; m++) acc[c * M + m] += xv * w[wo + c * M + m];
+            // Two neighbouring pixels whose windows lie inside the row: each weight load serves both.
+            if (C4 > 0 && ow + 1 < OW && iw0 >= 0 && iw0 + sw + spanW < W) {
+              const yo = (rowY + ow) * CO;
+              const dx = sw * C;
+              for (let c = 0; c < C4; c += 4) {
+                let s0 = b[c];
+                let s1 = b[c + 1];
+                let s2 = b[c + 2];
+                let s3 = b[c + 3];
+                let t0 = s0;
+                let t1 = s1;
+                let t2 = s2;
+                let t3 = s3;
+                for (let kh = kh0; kh < kh1; kh++) {
+                  let xo = ((n * H + ih0 + kh * dh) * W + iw0) * C + c;
+                  let wo = kh * KW * C + c;
+                  for (let kw = 0; kw < KW; kw++, xo += dw * C, wo += C) {
+                    const w0 = w[wo];
+                    const w1 = w[wo + 1];
+                    const w2 = w[wo + 2];
+                    const w3 = w[wo + 3];
+                    s0 += x[xo] * w0;
+                    s1 += x[xo + 1] * w1;
+                    s2 += x[xo + 2] * w2;
+                    s3 += x[xo + 3] * w3;
+                    t0 += x[xo + dx] * w0;
+                    t1 += x[xo + dx + 1] * w1;
+                    t2 += x[xo + dx + 2] * w2;
+                    t3 += x[xo + dx + 3] * w3;
                   }
                 }
+                y[yo + c] = s0;
+                y[yo + c + 1] = s1;
+                y[yo + c + 2] = s2;
+                y[yo + c + 3] = s3;
+                y[yo + CO + c] = t0;
+                y[yo + CO + c + 1] = t1;
+                y[yo + CO + c + 2] = t2;
+                y[yo + CO + c + 3] = t3;
               }
-              for (let co = C4 * M; co < CO; co++) y[yo + co] = acc[co];
+              if (C4 < C) {
+                // Tail channels: each pixel on its own.
+                pixel(n, ih0, kh0, kh1, ow, yo, C4);
+                pixel(n, ih0, kh0, kh1, ow + 1, yo + CO, C4);
+              }
+              if (act) act(y, yo, yo + 2 * CO);
+              ow += 2;
+            } else {
+              pixel(n, ih0, kh0, kh1, ow, (rowY + ow) * CO, 0);
+              if (act) act(y, (rowY + ow) * CO, (rowY + ow + 1) * CO);
+              ow++;
             }
-            if (act) act(y, yo, yo + CO);
           }
         }
       }

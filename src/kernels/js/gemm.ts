@@ -111,9 +111,10 @@ function storeEdge(c: Float32Array, o: number, ldc: number, rows: number, cols: 
 
 /**
  * C[rows][n] (at c[cOff], row stride ldc) = bias + A · B, A packed by packRows4 (or an im2col writing the same
- * layout), B packed by packPanels with nr = 4, bias padded to the panel width (zeros when there is none).
+ * layout), B packed by packPanels with nr = 4, bias padded to the panel width (zeros when there is none);
+ * then max(0, .) when relu is set.
  */
-export function gemm4x4(ap: Float32Array, rows: number, k: number, bp: Float32Array, bpOff: number, n: number, bias: Float32Array, biasOff: number, c: Float32Array, cOff: number, ldc: number): void {
+export function gemm4x4(ap: Float32Array, rows: number, k: number, bp: Float32Array, bpOff: number, n: number, bias: Float32Array, biasOff: number, c: Float32Array, cOff: number, ldc: number, relu = false): void {
   const panels = (n + 3) >> 2;
   const kb = k * 4;
   for (let i0 = 0, ab = 0; i0 < rows; i0 += 4, ab += kb) {
@@ -142,6 +143,13 @@ export function gemm4x4(ap: Float32Array, rows: number, k: number, bp: Float32Ar
         c02 += a0 * bv; c12 += a1 * bv; c22 += a2 * bv; c32 += a3 * bv;
         bv = bp[b + 3];
         c03 += a0 * bv; c13 += a1 * bv; c23 += a2 * bv; c33 += a3 * bv;
+      }
+      if (relu) {
+        // Fused ReLU (x < 0 ? 0 : x keeps NaN, as the reference's relu does): saves a pass over the output.
+        c00 = c00 < 0 ? 0 : c00; c01 = c01 < 0 ? 0 : c01; c02 = c02 < 0 ? 0 : c02; c03 = c03 < 0 ? 0 : c03;
+        c10 = c10 < 0 ? 0 : c10; c11 = c11 < 0 ? 0 : c11; c12 = c12 < 0 ? 0 : c12; c13 = c13 < 0 ? 0 : c13;
+        c20 = c20 < 0 ? 0 : c20; c21 = c21 < 0 ? 0 : c21; c22 = c22 < 0 ? 0 : c22; c23 = c23 < 0 ? 0 : c23;
+        c30 = c30 < 0 ? 0 : c30; c31 = c31 < 0 ? 0 : c31; c32 = c32 < 0 ? 0 : c32; c33 = c33 < 0 ? 0 : c33;
       }
       let o = cOff + i0 * ldc + j0;
       if (fullRows && j0 + 4 <= n) {
@@ -182,6 +190,16 @@ export function gemv8(v: Float32Array, vOff: number, k: number, bp: Float32Array
     out[j] = c0; out[j + 1] = c1; out[j + 2] = c2; out[j + 3] = c3;
     out[j + 4] = c4; out[j + 5] = c5; out[j + 6] = c6; out[j + 7] = c7;
   }
+}
+
+/** gemv8's 4-column form, for one panel at bp[bpOff] (a narrow tail: 10 outputs = one 8-panel + one 4-panel). */
+export function gemv4(v: Float32Array, vOff: number, k: number, bp: Float32Array, bpOff: number, init: Float32Array, initOff: number, out: Float64Array, outOff: number): void {
+  let c0 = init[initOff], c1 = init[initOff + 1], c2 = init[initOff + 2], c3 = init[initOff + 3];
+  for (let i = vOff, b = bpOff, end = vOff + k; i < end; i++, b += 4) {
+    const x = v[i];
+    c0 += x * bp[b]; c1 += x * bp[b + 1]; c2 += x * bp[b + 2]; c3 += x * bp[b + 3];
+  }
+  out[outOff] = c0; out[outOff + 1] = c1; out[outOff + 2] = c2; out[outOff + 3] = c3;
 }
 
 /** gemv8 over a float64 vector (GRU's r * h, which the reference keeps unrounded), starting from zero, into out[outOff...]. */

@@ -74,6 +74,13 @@ export const pool2dJs: JsKernel = {
             const w0 = Math.max(ow * sw - pl, 0);
             const w1 = Math.min(ow * sw - pl + KW, W);
             const yo = ((n * OH + oh) * OW + ow) * C;
+            if (h1 - h0 === 2 && w1 - w0 === 2) {
+              // A full 2x2 window: the float64 sum in the reference's order, divided once.
+              const f = ((n * H + h0) * W + w0) * C;
+              const g = f + rowX;
+              for (let c = 0; c < C; c++) y[yo + c] = (x[f + c] + x[f + C + c] + x[g + c] + x[g + C + c]) / 4;
+              continue;
+            }
             acc.fill(0);
             for (let ih = h0; ih < h1; ih++) {
               for (let iw = w0; iw < w1; iw++) {
