@@ -426,6 +426,9 @@ test('js kernels: hand-picked edge cases', () => {
   runCase({ op: 'dense', attrs: { activation: { fn: 'tanh' } }, inputs: [{ shape: [3, 0], data: new Float32Array(0) }, { shape: [0, 5], data: new Float32Array(0), constant: true }, { shape: [5], data: randData(r, 5), constant: true }], tol: 'mac' }, 'dense K=0');
   // softmax: an all -Inf row and a +Inf row give NaN rows; a huge logit stays finite.
   runCase({ op: 'softmax', attrs: { axis: -1 }, inputs: [{ shape: [3, 3], data: Float32Array.from([-Infinity, -Infinity, -Infinity, Infinity, 0, 1, 1e30, 0, -1e30]) }], tol: 'elementwise' }, 'softmax specials');
+  // Rank-0 operands (GraphDef / ONNX scalar constants): broadcast against a tensor, and scalar with scalar.
+  runCase({ op: 'binary', attrs: { fn: 'sub' }, inputs: [{ shape: [3, 5], data: randData(r, 15) }, { shape: [], data: Float32Array.of(0.25), constant: true }], tol: 'exact' }, 'binary tensor - scalar');
+  runCase({ op: 'binary', attrs: { fn: 'div' }, inputs: [{ shape: [], data: Float32Array.of(3), constant: true }, { shape: [2], data: Float32Array.of(0, -2) }], tol: 'exact' }, 'binary scalar / tensor');
   // pow: IEEE rules where JS Math.pow differs.
   runCase({ op: 'binary', attrs: { fn: 'pow' }, inputs: [{ shape: [4], data: Float32Array.from([1, 1, -1, -1]) }, { shape: [4], data: Float32Array.from([NaN, Infinity, Infinity, -Infinity]) }], tol: 'exact' }, 'pow ieee');
 });
@@ -516,11 +519,18 @@ function allocModel(): Graph {
   return b.finish();
 }
 
-/** GCs that started during `calls` predict() calls, and heap growth across them (no GC forced in between). */
+/**
+ * GCs that started during `calls` predict() calls (run() for multi-input models, into preallocated outputs), and
+ * heap growth across them (no GC forced in between).
+ */
 async function allocationProbe(s: Session, calls: number): Promise<{ gcs: number; heapGrowth: number }> {
-  const x = randData(rng(1), s.inputSizes[0]);
-  const out = new Float32Array(s.outputSizes[0]);
-  for (let i = 0; i < 2000; i++) s.predict(x, out); // warm-up: let the JIT settle
+  const r = rng(1);
+  const xs = s.inputSizes.map((n) => randData(r, n, 0, 3).map(Math.floor));
+  const outs = s.outputSizes.map((n) => new Float32Array(n));
+  const x = xs[0];
+  const out = outs[0];
+  const call = s.inputSizes.length === 1 && s.outputSizes.length === 1 ? () => s.predict(x, out) : () => s.run(xs, outs);
+  for (let i = 0; i < 2000; i++) call(); // warm-up: let the JIT settle
   const gc = engineGc();
   const starts: number[] = [];
   const obs = new PerformanceObserver((list) => {
@@ -531,7 +541,7 @@ async function allocationProbe(s: Session, calls: number): Promise<{ gcs: number
   await new Promise((res) => setImmediate(res));
   const t0 = performance.now();
   const h0 = process.memoryUsage().heapUsed;
-  for (let i = 0; i < calls; i++) s.predict(x, out);
+  for (let i = 0; i < calls; i++) call();
   const h1 = process.memoryUsage().heapUsed;
   const t1 = performance.now();
   await new Promise((res) => setTimeout(res, 50)); // GC entries arrive asynchronously
@@ -552,6 +562,13 @@ test('js predict() allocates nothing after warm-up (10000 calls, LSTM + conv + c
   // The same probe catches the reference kernels, which allocate on every call: the check is real.
   const ref = await allocationProbe(new Session(g, referenceBackend), 10000);
   assert.ok(ref.gcs > 0 || ref.heapGrowth >= HEAP_BOUND, `the probe missed the reference kernels' allocations (${JSON.stringify(ref)})`);
+});
+
+test('js run() on the every-op model allocates nothing after warm-up (3000 calls)', async () => {
+  const js = new Session(everyOpModel(), jsBackend);
+  const got = await allocationProbe(js, 3000);
+  assert.equal(got.gcs, 0, `GCs during 3000 js run() calls: ${got.gcs} (heap growth ${got.heapGrowth} B)`);
+  assert.ok(got.heapGrowth < HEAP_BOUND, `heap grew ${got.heapGrowth} B over 3000 js run() calls`);
 });
 
 test('report the largest relative difference seen', () => {
