@@ -7,10 +7,12 @@ import { UsageError } from '../src/core/errors.js';
 import { load, type Model } from '../src/index.js';
 import { mnistSplit } from '../src/data/mnist.js';
 import { foundingArtifacts, foundingFileSource, foundingModel, type FoundingModel, type FoundingModelName } from '../src/models/founding.js';
-import { GcWatch, mean, percentile, sample, timeBatches, timerOverheadNs, timeSequential, type Images, type Runner } from './harness.js';
+import { relaxedSimdSupported, simdSupported } from '../src/kernels/wasm/index.js';
+import { GcWatch, mean, percentile, planFlops, sample, timeBatches, timerOverheadNs, timeSequential, wasmPeakGflops, type Images, type Runner } from './harness.js';
 import { allPaths, type BenchModel, type BenchPath, type Family } from './paths.js';
 import { loadOrt, loadTfjs, loadTfjsWasm } from './peers.js';
 import { ORT_1T_P50_EARLIER_US, STUDY_2017 } from './study-2017.js';
+import { measureHeapGrowth, measureLoadCompile, writeArtifacts, type HeapGrowth, type LoadCompile } from './steady-state.js';
 import { readTrained, trainedPath } from './trained.js';
 
 export interface BenchOptions {
@@ -50,16 +52,22 @@ export interface Protocol {
   readonly largeBatch: number;
   /** The large batch (one timed call, right after the mid-batch runs) runs only when estimated to take less than this. */
   readonly largeBatchMaxMs: number;
+  /** Sequential predict() calls of the heap-growth check (kerasrt's wasm and native back ends). */
+  readonly heapCalls: number;
+  /** Fresh processes timed for load + compile (median reported). */
+  readonly loadStarts: number;
 }
 
 export const FULL: Protocol = {
   calls: 10000, loops: 5, warmUpMax: 300, warmUpMin: 10, warmUpMaxMs: 1000, checkImages: 1000, checkMinImages: 64, checkMaxMs: 4000,
   loopMaxMs: 1000, loopMinCalls: 10, midBatch: 64, midBatchMaxMs: 800, midBatchSkipMs: 8000, largeBatch: 10000, largeBatchMaxMs: 8000,
+  heapCalls: 100000, loadStarts: 5,
 };
 
 export const QUICK: Protocol = {
   calls: 1000, loops: 1, warmUpMax: 50, warmUpMin: 4, warmUpMaxMs: 150, checkImages: 50, checkMinImages: 8, checkMaxMs: 500,
   loopMaxMs: 200, loopMinCalls: 10, midBatch: 64, midBatchMaxMs: 100, midBatchSkipMs: 600, largeBatch: 1000, largeBatchMaxMs: 600,
+  heapCalls: 10000, loadStarts: 1,
 };
 
 /** Outputs differing from the reference by more than this are flagged (float32 softmax outputs in [0, 1]). */
@@ -109,6 +117,8 @@ export interface PathRow {
   readonly agrees?: boolean;
   /** This path's ms/10000 divided by onnxruntime-node 1 thread's (same model, same run). */
   readonly timeVsOrt1t?: number | null;
+  /** The model's multiply-add flops per image over the p50 call time, GFLOP/s. */
+  readonly gflops?: number;
 }
 
 export interface ModelReport {
@@ -116,10 +126,17 @@ export interface ModelReport {
   readonly weights: 'trained' | 'fixed-seed';
   readonly weightsSource: string;
   readonly params: number;
+  /** Flops of one image: 2 per multiply-add of the conv / dense layers (harness.ts planFlops). */
+  readonly flopsPerImage: number;
   readonly referenceAccuracy: { readonly images: number; readonly accuracy: number };
   readonly rows: readonly PathRow[];
   readonly study2017: readonly { readonly label: string; readonly msPer10000: number | null }[];
   readonly ort1tP50EarlierUs: number | null;
+  /** Cold load + compile of the model file, per kerasrt back end (fresh processes). */
+  readonly loadCompile: readonly LoadCompile[];
+  /** Heap growth over protocol.heapCalls predictions, per kerasrt back end. */
+  readonly heap: readonly HeapGrowth[];
+  readonly steadyErrors: readonly string[];
 }
 
 export interface BenchReport {
@@ -135,6 +152,8 @@ export interface BenchReport {
     readonly memoryGiB: number;
     /** 1-minute load average when the run started and ended: other processes' share of the cores. */
     readonly loadAverage: { readonly start: number; readonly end: number };
+    /** Register-only multiply-add peak of the wasm kernels here, GFLOP/s (harness.ts wasmPeakGflops). */
+    readonly wasmPeakGflops: { readonly simd?: number; readonly relaxed?: number };
   };
   readonly peers: Readonly<Record<string, string>>;
   readonly protocol: Protocol & { readonly timerOverheadNs: number; readonly agreeTolerance: number; readonly notes: readonly string[] };
@@ -202,7 +221,7 @@ async function prepareModel(name: FoundingModelName, opts: BenchOptions, events:
     source = `Glorot-uniform, seed ${opts.seed}; no trained weights at ${file}`;
     events.note(`${name}: fixed-seed weights (seed ${opts.seed}): no trained weights at ${file}; outputs are checked, accuracy is chance level`);
   }
-  return { bench: { name, founding, artifacts: foundingArtifacts(founding), kerasrt }, weights: trained ? 'trained' : 'fixed-seed', source };
+  return { bench: { name, founding, artifacts: foundingArtifacts(founding), kerasrt, ...(trained ? { file } : {}) }, weights: trained ? 'trained' : 'fixed-seed', source };
 }
 
 /** Reference outputs (kerasrt's naive reference back end) for the first images, as many as fit in checkMaxMs. */
@@ -352,6 +371,49 @@ function activationBytesPerImage(m: BenchModel): number {
   return floats * 4;
 }
 
+/** kerasrt back ends whose load + compile time and heap growth are measured (the compiled ones). */
+const STEADY_BACKENDS = ['wasm-simd', 'wasm-relaxed', 'native'] as const;
+
+/** Load + compile (fresh processes, from the model file on disk) and heap growth, for the measured compiled back ends. */
+async function measureSteadyState(
+  name: FoundingModelName,
+  bench: BenchModel,
+  rows: readonly PathRow[],
+  p: Protocol,
+  images: Images,
+  gc: GcWatch,
+  events: BenchEvents,
+): Promise<Pick<ModelReport, 'loadCompile' | 'heap' | 'steadyErrors'>> {
+  const backends = STEADY_BACKENDS.filter((b) => rows.some((r) => r.id === `kerasrt-${b}` && r.status === 'ok'));
+  const loadCompile: LoadCompile[] = [];
+  const heap: HeapGrowth[] = [];
+  const steadyErrors: string[] = [];
+  if (backends.length === 0) return { loadCompile, heap, steadyErrors };
+  // The model file the user would load: the trained model.json, else the fixed-seed weights written out.
+  const written = bench.file ? undefined : writeArtifacts(name, bench.artifacts);
+  const file = bench.file ?? (written as { file: string }).file;
+  try {
+    for (const b of backends) {
+      try {
+        events.progress(`${name} · kerasrt ${b}: load + compile in ${p.loadStarts} fresh process${p.loadStarts > 1 ? 'es' : ''}`);
+        loadCompile.push(measureLoadCompile(file, b, p.loadStarts));
+        events.progress(`${name} · kerasrt ${b}: heap over ${p.heapCalls} predictions`);
+        const session = bench.kerasrt.compile({ backend: b });
+        try {
+          heap.push(await measureHeapGrowth(session, b, images, p.heapCalls, gc));
+        } finally {
+          session.close();
+        }
+      } catch (e) {
+        steadyErrors.push(`${b}: ${(e as Error).message.split('\n')[0]}`);
+      }
+    }
+  } finally {
+    written?.remove();
+  }
+  return { loadCompile, heap, steadyErrors };
+}
+
 function filterPaths(paths: BenchPath[], tokens: readonly string[]): BenchPath[] {
   if (tokens.length === 0) return paths;
   return paths.filter((p) => tokens.some((t) => p.id.includes(t)));
@@ -381,6 +443,11 @@ export async function runBench(opts: BenchOptions, events: BenchEvents): Promise
   const images: Images = { x: test.x, n: test.n, size: 784 };
   const gc = new GcWatch();
   const timerNs = timerOverheadNs();
+  events.progress('measuring the wasm SIMD multiply-add peak');
+  const peak = {
+    ...(simdSupported() ? { simd: wasmPeakGflops('simd') } : {}),
+    ...(relaxedSimdSupported() ? { relaxed: wasmPeakGflops('relaxed') } : {}),
+  };
   const models: ModelReport[] = [];
   const total = opts.models.length * paths.length;
   let done = 0;
@@ -398,16 +465,26 @@ export async function runBench(opts: BenchOptions, events: BenchEvents): Promise
         rows.push(await measurePath(path, bench, { p, images, ref, gc, events, tag: `[${done}/${total}] ${name} ·` }));
       }
       const ortRow = rows.find((r) => r.id === 'ort-1t' && r.status === 'ok');
-      const withRatio = rows.map((r) => ({ ...r, timeVsOrt1t: r.msPer10000 !== undefined && ortRow?.msPer10000 ? r.msPer10000 / ortRow.msPer10000 : null }));
+      const refSession = bench.kerasrt.compile({ backend: 'reference' });
+      const flopsPerImage = planFlops(refSession.plan);
+      refSession.close();
+      const withRatio = rows.map((r) => ({
+        ...r,
+        timeVsOrt1t: r.msPer10000 !== undefined && ortRow?.msPer10000 ? r.msPer10000 / ortRow.msPer10000 : null,
+        ...(r.usP50 ? { gflops: flopsPerImage / r.usP50 / 1e3 } : {}),
+      }));
+      const steady = await measureSteadyState(name, bench, rows, p, images, gc, events);
       models.push({
         name,
         weights,
         weightsSource: source,
         params: paramsOf(bench.founding),
+        flopsPerImage,
         referenceAccuracy: { images: ref.length, accuracy: correct / ref.length },
         rows: withRatio,
         study2017: STUDY_2017.filter((s) => s.model === name).map((s) => ({ label: s.label, msPer10000: s.ms })),
         ort1tP50EarlierUs: ORT_1T_P50_EARLIER_US[name] ?? null,
+        ...steady,
       });
     }
   } finally {
@@ -426,6 +503,7 @@ export async function runBench(opts: BenchOptions, events: BenchEvents): Promise
       cores: cpu.length,
       memoryGiB: Math.round((totalmem() / 1024 ** 3) * 10) / 10,
       loadAverage: { start: loadStart, end: loadavg()[0] },
+      wasmPeakGflops: peak,
     },
     peers,
     protocol: { ...p, timerOverheadNs: timerNs, agreeTolerance: AGREE_TOLERANCE, notes: PROTOCOL_NOTES },

@@ -4,6 +4,9 @@
 // never pays for an await it would not have in real use.
 
 import { PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
+import { loadWasmKernels, type WasmVariant } from '../src/kernels/wasm/index.js';
+import { opDef } from '../src/ops/registry.js';
+import type { ExecutionPlan, PlanStep } from '../src/planner/plan.js';
 
 /** One prediction path, bound to one model: `one` takes sample i's input view, returns its output. */
 export type Runner =
@@ -194,4 +197,38 @@ export function timerOverheadNs(): number {
   }
   xs.sort();
   return xs[n >> 1];
+}
+
+// ---- arithmetic: flops per call and the wasm SIMD peak they are compared with ----
+
+/** Ops whose cost() counts multiply-adds (2 flops each); the rest (pooling, activations, copies) are left out. */
+const MAC_OPS: ReadonlySet<string> = new Set(['conv2d', 'depthwise_conv2d', 'conv2d_transpose', 'dense', 'dot', 'simple_rnn', 'lstm', 'gru']);
+
+/** Flops of one plan step: 2 per multiply-add of conv / dense / recurrent steps (the ops' own cost model), else 0. */
+export function stepFlops(s: PlanStep): number {
+  if (!MAC_OPS.has(s.node.op)) return 0;
+  const def = opDef(s.node.op) as { cost(inputs: readonly (readonly number[])[], attrs: unknown): number };
+  return 2 * def.cost(s.inputs.map((x) => x.shape), s.node.attrs);
+}
+
+/** Flops of a whole plan (multiply-add ops only, see stepFlops). */
+export function planFlops(plan: ExecutionPlan): number {
+  return plan.steps.reduce((f, s) => f + stepFlops(s), 0);
+}
+
+/**
+ * The register-only multiply-add peak of the wasm kernels (as/run.ts peakFma: 72 flops per iteration, no
+ * memory traffic), GFLOP/s, median of 9 runs: the ceiling 128-bit WebAssembly SIMD reaches on this core.
+ */
+export function wasmPeakGflops(variant: WasmVariant, iters = 200000): number {
+  const k = loadWasmKernels({ variant }).exports;
+  k.peakFma(1000, 1e-7);
+  const ns: number[] = [];
+  for (let i = 0; i < 9; i++) {
+    const a = process.hrtime.bigint();
+    k.peakFma(iters, 1e-7);
+    ns.push(Number(process.hrtime.bigint() - a));
+  }
+  ns.sort((a, b) => a - b);
+  return (72 * iters) / ns[4];
 }

