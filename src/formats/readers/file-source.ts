@@ -32,7 +32,8 @@ export function baseName(name: string): string {
 /**
  * An in-memory FileSource. `name` names the main file (it may carry a folder for display, e.g.
  * "models/digits/model.json"); `files` maps paths relative to the main file's folder to their bytes and
- * must contain the main file under its base name.
+ * must contain the main file under its base name. The bytes are not copied: weights may be read as views of
+ * them (readers/bytes.ts), so leave them unchanged while the model is in use.
  */
 export function memoryFileSource(name: string, files: Readonly<Record<string, Uint8Array>>): FileSource {
   const table = new Map<string, Uint8Array>();

@@ -152,6 +152,12 @@ export async function importTfjsLayers(json: JsonObject, source: FileSource, lim
       if (total > limits.maxTotalBytes) throw new LimitExceededError(`shards total more than maxTotalBytes = ${limits.maxTotalBytes} bytes`, { file, where: p });
       parts.push(part);
     }
+    // One shard (the usual case) is used as read: a concatenated copy would be one more allocation of the
+    // whole weight size.
+    if (parts.length === 1) {
+      groups.push(parts[0]);
+      continue;
+    }
     const buf = new Uint8Array(total);
     let o = 0;
     for (const p of parts) {
