@@ -48,11 +48,12 @@ export class Session implements RowRunner {
     this.exec = backend.prepare(this.plan);
     // A graph whose inputs fix dim 0 (a frozen TF graph with a [100, 784] placeholder, an ONNX model with a
     // batch-1 Reshape) has no batch to vary: one "sample" is the whole fixed tensor, and predictBatch runs the
-    // one plan per sample. Fixed batch 1 keeps the usual per-sample shapes (the sizes are the same).
+    // one plan per sample. Fixed batch 1 keeps the usual per-sample shapes (the sizes are the same), except
+    // for a tensor whose dim 0 is not 1 (a Reshape of [1, 8] to [2, 4]): there dim 0 is data, not a batch.
     const fixed = graph.inputs.map((id) => graph.values[id]!.shape[0]).find((d) => d !== -1);
     this.fixedBatch = fixed;
     if (fixed !== undefined) this.maxBatch = 1;
-    const perSample = (shape: readonly number[]) => (fixed !== undefined && fixed !== 1 ? [...shape] : shape.slice(1));
+    const perSample = (shape: readonly number[]) => (fixed === undefined || (fixed === 1 && shape[0] === 1) ? shape.slice(1) : [...shape]);
     this.inputShapes = this.plan.inputs.map((s) => perSample(s.shape));
     this.outputShapes = this.plan.outputs.map((s) => perSample(s.shape));
     this.inputSizes = this.inputShapes.map(sizeOf);

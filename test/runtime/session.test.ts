@@ -103,3 +103,24 @@ test('a graph with a fixed batch (frozen TF [3, 8] placeholder) treats the whole
   const second = s.predict(xs.subarray(24));
   assert.deepEqual(Array.from(batch), [...first, ...second]);
 });
+
+test('a fixed batch-1 graph whose output does not keep dim 0 = 1 returns the whole output tensor', () => {
+  // An ONNX / frozen-graph model with a [1, 8] input reshaped to [2, 4]: the output's dim 0 is not a batch.
+  const b = new GraphBuilder();
+  const x = b.input('x', [1, 8]);
+  const y = b.add1('reshape', [x], { shape: [2, 4] }, { name: 'r' });
+  const z = b.add1('activation', [y], { activation: { fn: 'relu' } }, { name: 'relu' });
+  const p = b.add1('dense', [x, b.constant('w', [8, 3], randArray(24, 6))], { activation: { fn: 'linear' } }, { name: 'd' });
+  b.setOutputs([z, p]);
+  for (const backend of [referenceBackend, jsBackend]) {
+    const s = new Session(b.finish(), backend);
+    assert.equal(s.fixedBatch, 1);
+    assert.deepEqual(s.inputShapes, [[8]]);
+    assert.deepEqual(s.outputShapes, [[2, 4], [3]]);
+    const xs = randArray(8, 12);
+    const [a, c] = s.run([xs]).map((o) => Float32Array.from(o));
+    assert.deepEqual(Array.from(a), Array.from(xs, (v) => Math.max(v, 0)));
+    assert.equal(c.length, 3);
+    assert.equal(s.predictBatch(xs, 1).length, 8);
+  }
+});
