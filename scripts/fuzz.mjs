@@ -1,10 +1,10 @@
 // `npm run fuzz`: the long fuzzing run. Every parser (legacy Keras HDF5, .keras zip, TF.js layers JSON,
-// .npy, IDX) is fuzzed with fast-check in capped workers (test/hostile/fuzz-runner.ts), in rounds of fresh
+// .npy, IDX, ONNX, frozen GraphDef, TF.js graph JSON) is fuzzed with fast-check in capped workers (test/hostile/fuzz-runner.ts), in rounds of fresh
 // seeds, for --time seconds per parser. Each failure (untyped error, error not naming the file, an input
 // over 2 s, a worker out of memory) is saved to test/hostile/findings/<target>-<hash>.json, which the hostile
 // corpus replays as a case from then on: fix the bug, keep the finding.
 //
-//   npm run fuzz -- [--time 60] [--target h5|keras-zip|tfjs-json|npy|idx] [--seed N] [--round 20] [--out DIR]
+//   npm run fuzz -- [--time 60] [--target h5|keras-zip|tfjs-json|npy|idx|onnx|graphdef|tfjs-graph] [--seed N] [--round 20] [--out DIR]
 //
 // Compiles first (like scripts/run-tests.mjs) into --out (default dist).
 import { spawnSync } from 'node:child_process';

@@ -12,6 +12,7 @@ export { memoryFileSource } from './formats/readers/file-source.js';
 export * from './core/errors.js';
 export type { FileSource, ImportedModel, LayerInfo } from './formats/types.js';
 export type { ImportOptions } from './formats/load.js';
+export { DEFAULT_LIMITS, type Limits } from './core/limits.js';
 export { PIPELINE, optimize } from './passes/pipeline.js';
 export * from './train/index.js';
 

@@ -1,8 +1,10 @@
 // IDX reader (LeCun's MNIST container): magic, dtype byte, big-endian dims and data; gzip via fflate.
 // Pure bytes in, typed arrays out, so it runs in browsers too; reading files is the caller's business.
 
-import { gunzipSync } from 'fflate';
+import { Gunzip } from 'fflate';
 import { LimitExceededError, ModelFormatError, UnsupportedFeatureError } from '../core/errors.js';
+import { checkedMul } from '../core/limits.js';
+import { feedBounded } from '../formats/readers/zip.js';
 
 /** IDX element types, by the third magic byte (http://yann.lecun.com/exdb/mnist/, "THE IDX FILE FORMAT"). */
 export type IdxDtype = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64';
@@ -40,14 +42,8 @@ export function isGzip(bytes: Uint8Array): boolean {
  * The payload must be exactly what the header promises: a truncated or padded file is refused.
  */
 export function parseIdx(input: Uint8Array, name: string, options: IdxOptions = {}): IdxArray {
-  let bytes = input;
-  if (isGzip(bytes)) {
-    try {
-      bytes = gunzipSync(bytes);
-    } catch (e) {
-      throw new ModelFormatError(`gzip data is corrupt: ${(e as Error).message}`, { file: name });
-    }
-  }
+  const maxElements = options.maxElements ?? 0x7fffffff;
+  const bytes = isGzip(input) ? gunzipIdx(input, name, maxElements) : input;
   if (bytes.length < 4) throw new ModelFormatError(`IDX file is ${bytes.length} bytes, shorter than its 4-byte magic`, { file: name });
   if (bytes[0] !== 0 || bytes[1] !== 0) {
     throw new ModelFormatError(`not an IDX file: magic starts ${hex(bytes[0])} ${hex(bytes[1])}, expected 00 00`, { file: name });
@@ -60,19 +56,8 @@ export function parseIdx(input: Uint8Array, name: string, options: IdxOptions = 
     throw new ModelFormatError(`IDX header needs ${headerSize} bytes for ${rank} dims, file has ${bytes.length}`, { file: name });
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const shape: number[] = [];
-  let count = 1;
-  for (let i = 0; i < rank; i++) {
-    const d = view.getUint32(4 + 4 * i, false);
-    shape.push(d);
-    count *= d;
-  }
-  const maxElements = options.maxElements ?? 0x7fffffff;
-  if (count > maxElements) {
-    throw new LimitExceededError(`IDX shape [${shape.join(', ')}] has ${count} elements, more than the limit ${maxElements}`, { file: name });
-  }
+  const { shape, count, need } = idxHeader(bytes, name, maxElements, kind.size);
   const payload = bytes.length - headerSize;
-  const need = count * kind.size;
   if (payload !== need) {
     const what = payload < need ? 'truncated' : 'has trailing bytes';
     throw new ModelFormatError(
@@ -81,6 +66,66 @@ export function parseIdx(input: Uint8Array, name: string, options: IdxOptions = 
     );
   }
   return { dtype: kind.dtype, shape, data: decode(view, headerSize, count, kind.dtype) };
+}
+
+/** Dims, element count and payload bytes of an IDX header (bytes hold the whole header), within the limit. */
+function idxHeader(bytes: Uint8Array, name: string, maxElements: number, size: number): { shape: number[]; count: number; need: number } {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const shape = Array.from({ length: bytes[3] }, (_, i) => view.getUint32(4 + 4 * i, false));
+  // Dims are uint32, so the product as a double is at worst Infinity, never NaN: it compares correctly.
+  const count = shape.reduce((a, d) => a * d, 1);
+  if (count > maxElements) {
+    throw new LimitExceededError(`IDX shape [${shape.join(', ')}] has ${count} elements, more than the limit ${maxElements}`, { file: name });
+  }
+  return { shape, count, need: checkedMul(count, size, 'IDX payload size', { file: name }) };
+}
+
+/**
+ * Inflates a gzip IDX file without trusting it: output is collected only up to what the IDX header (itself
+ * the first inflated bytes) promises, so a gzip bomb is stopped after a few MiB instead of allocating its
+ * full size (gunzipSync would). The header's element count is checked against the limit as soon as it is
+ * complete.
+ */
+function gunzipIdx(input: Uint8Array, name: string, maxElements: number): Uint8Array {
+  const chunks: Uint8Array[] = [];
+  let got = 0;
+  const notIdx = new Error('not IDX');
+  // Until the header is complete, at most the largest header (rank 255) may arrive.
+  let cap = 4 + 4 * 255;
+  let capKnown = false;
+  let head = new Uint8Array(0);
+  const gz = new Gunzip((chunk: Uint8Array) => {
+    got += chunk.length;
+    if (!capKnown && head.length < cap) {
+      const h = new Uint8Array(Math.min(cap, head.length + chunk.length));
+      h.set(head);
+      h.set(chunk.subarray(0, h.length - head.length), head.length);
+      head = h;
+      const kind = head.length >= 4 ? DTYPES.get(head[2]) : undefined;
+      // Not IDX: stop inflating; parseIdx refuses the first bytes with the reason.
+      if (head.length >= 4 && (head[0] !== 0 || head[1] !== 0 || kind === undefined)) throw notIdx;
+      if (kind !== undefined && head.length >= 4 + 4 * head[3]) {
+        cap = 4 + 4 * head[3] + idxHeader(head, name, maxElements, kind.size).need;
+        capKnown = true;
+      }
+    }
+    if (got > cap) throw new LimitExceededError(`gzip data inflates past the ${cap} bytes its IDX header promises (a gzip bomb?)`, { file: name });
+    chunks.push(chunk);
+  });
+  try {
+    feedBounded((c, final) => gz.push(c, final), input, () => cap - got);
+  } catch (e) {
+    if (e === notIdx) return head;
+    if (e instanceof LimitExceededError || e instanceof ModelFormatError) throw e;
+    throw new ModelFormatError(`gzip data is corrupt: ${e instanceof Error ? e.message : String(e)}`, { file: name, cause: e });
+  }
+  const out = new Uint8Array(got);
+  let o = 0;
+  for (const c of chunks) {
+    out.set(c, o);
+    o += c.length;
+  }
+  return out;
 }
 
 function decode(view: DataView, at: number, n: number, dtype: IdxDtype): IdxData {

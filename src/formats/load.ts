@@ -46,6 +46,11 @@ export interface ImportOptions extends GraphImportOptions {
   readonly limits?: Partial<Limits>;
   /** Older spelling of the zip part of `limits` (maxEntries, maxEntryBytes, maxTotalBytes, maxRatio). */
   readonly zipLimits?: ZipLimits;
+  /**
+   * ONNX: read tensors whose data lives in side files (external data). Off by default (the model file
+   * would choose which files are read); when on, only files inside the model's folder are read.
+   */
+  readonly externalData?: boolean;
 }
 
 interface Companion {
@@ -139,7 +144,7 @@ async function importChecked(source: FileSource | string, options: ImportOptions
   if (looksLikeJson(bytes)) {
     const json: Json = parseJsonBytes(bytes, file, 'the model JSON', limits);
     if (isTfjsLayersJson(json)) return importTfjsLayers(json, src, limits);
-    if (isTfjsGraphJson(json)) return importTfjsGraph(src, options, json);
+    if (isTfjsGraphJson(json)) return importTfjsGraph(src, { ...options, limits }, json);
     if (isKerasModelJson(json)) {
       let w = await readWeights();
       if (!w) {
@@ -152,7 +157,7 @@ async function importChecked(source: FileSource | string, options: ImportOptions
     throw new ModelFormatError('JSON file is neither a TF.js layers model (modelTopology) nor a Keras model config (class_name/config)', { file });
   }
 
-  if (looksLikeOnnx(bytes)) return importOnnx(src, options);
-  if (looksLikeGraphDef(bytes)) return importGraphDef(src, options);
+  if (looksLikeOnnx(bytes)) return importOnnx(src, { ...options, limits });
+  if (looksLikeGraphDef(bytes)) return importGraphDef(src, { ...options, limits });
   throw new ModelFormatError('unknown model format: not HDF5 (.h5), a zip (.keras), JSON (model.json), ONNX or a frozen GraphDef (.pb)', { file });
 }

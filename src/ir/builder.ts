@@ -83,6 +83,11 @@ export class GraphBuilder {
     return outs[0];
   }
 
+  /** How many values exist (ids are 0 .. valueCount - 1, in creation order). */
+  get valueCount(): number {
+    return this.values.length;
+  }
+
   shape(id: number): Shape {
     const v = this.values[id];
     if (!v) throw new KerasrtError(`internal: value ${id} does not exist`);

@@ -10,6 +10,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Limits } from '../../src/core/limits.js';
 import { functionalKeras2, kerasH5Bytes, kerasV3Bytes, kerasWeightsH5Bytes, tfjsFilesOf, tinyCnnKeras2, writeH5, type Seed, type SeedFormat, type SeedWeight } from './seeds.js';
+import { graphCases, idxGzipCases } from './corpus-graph.js';
 import { writeZip } from './zip-writer.js';
 
 export type Category =
@@ -49,15 +50,17 @@ export interface HostileCase {
   readonly files: Readonly<Record<string, Uint8Array>>;
   readonly expect: readonly Outcome[];
   readonly limits?: Partial<Limits>;
+  /** ImportOptions.externalData (ONNX side files). */
+  readonly externalData?: boolean;
   /** After a successful import: compile, predict on 0.5s, and require non-finite outputs (NaN/Inf weights). */
   readonly run?: { readonly inputSize: number; readonly expectNonFinite: boolean };
 }
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const dec = (b: Uint8Array): string => new TextDecoder().decode(b);
-const ANY: readonly Outcome[] = ['KerasrtError', 'ok'];
-const FORMAT: readonly Outcome[] = ['ModelFormatError'];
-const LIMIT: readonly Outcome[] = ['LimitExceededError'];
+export const ANY: readonly Outcome[] = ['KerasrtError', 'ok'];
+export const FORMAT: readonly Outcome[] = ['ModelFormatError'];
+export const LIMIT: readonly Outcome[] = ['LimitExceededError'];
 
 /** A deterministic PRNG (xorshift32) so the corpus is the same on every run. */
 function prng(seed: number): () => number {
@@ -80,7 +83,7 @@ function cutPoints(len: number, n: number): number[] {
   return [...pts].filter((p) => p >= 0 && p < len).sort((a, b) => a - b);
 }
 
-function withFile(files: Readonly<Record<string, Uint8Array>>, name: string, bytes: Uint8Array | undefined): Record<string, Uint8Array> {
+export function withFile(files: Readonly<Record<string, Uint8Array>>, name: string, bytes: Uint8Array | undefined): Record<string, Uint8Array> {
   const out: Record<string, Uint8Array> = { ...files };
   if (bytes === undefined) delete out[name];
   else out[name] = bytes;
@@ -102,7 +105,7 @@ function u64le(n: number): Uint8Array {
   return b;
 }
 
-function concat(...parts: Uint8Array[]): Uint8Array {
+export function concat(...parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
   let o = 0;
   for (const p of parts) {
@@ -113,7 +116,7 @@ function concat(...parts: Uint8Array[]): Uint8Array {
 }
 
 /** Deep-copies JSON-able data. */
-function clone<T>(v: T): T {
+export function clone<T>(v: T): T {
   return JSON.parse(JSON.stringify(v)) as T;
 }
 
@@ -156,7 +159,7 @@ function cnnInsert(cfg: Json, at: number, layer: Json): Json {
   (cfg.config as { layers: Json[] }).layers.splice(at, 0, layer);
   return cfg;
 }
-const deep = (n: number, leaf: string): string => '['.repeat(n) + leaf + ']'.repeat(n);
+export const deep = (n: number, leaf: string): string => '['.repeat(n) + leaf + ']'.repeat(n);
 
 function nestedSequential(depth: number): Json {
   let inner: Json = { class_name: 'Dense', config: { name: 'd0', units: 2, batch_input_shape: [null, 4] } };
@@ -249,14 +252,14 @@ async function swapZipEntry(zip: Uint8Array, name: string, data: Uint8Array): Pr
 
 // ---------- container-level cases ----------
 
-function truncations(seed: Seed, file: string, n: number, expect: readonly Outcome[], out: HostileCase[]): void {
+export function truncations(seed: Seed, file: string, n: number, expect: readonly Outcome[], out: HostileCase[]): void {
   const bytes = seed.files[file];
   for (const at of cutPoints(bytes.length, n)) {
     out.push({ id: `${seed.format}/${seed.id}/truncate-${file}-at-${at}`, format: seed.format, category: 'truncation', parser: parserOf(seed), main: seed.main, files: withFile(seed.files, file, bytes.slice(0, at)), expect });
   }
 }
 
-function corruptions(seed: Seed, file: string, n: number, out: HostileCase[]): void {
+export function corruptions(seed: Seed, file: string, n: number, out: HostileCase[]): void {
   const bytes = seed.files[file];
   const r = prng(bytes.length * 31 + n);
   for (let k = 0; k < n; k++) {
@@ -272,7 +275,7 @@ function corruptions(seed: Seed, file: string, n: number, out: HostileCase[]): v
   }
 }
 
-function wrongMagic(seed: Seed, out: HostileCase[], expect: readonly Outcome[] = FORMAT): void {
+export function wrongMagic(seed: Seed, out: HostileCase[], expect: readonly Outcome[] = FORMAT): void {
   const bytes = seed.files[seed.main];
   const variants: [string, Uint8Array][] = [
     ['empty', new Uint8Array(0)],
@@ -704,7 +707,7 @@ function findingCases(out: HostileCase[]): void {
   }
 }
 
-/** The whole corpus from the seeds (graph-format seeds only get the container-level cases). */
+/** The whole corpus from the seeds. */
 export async function makeCorpus(seeds: readonly Seed[]): Promise<HostileCase[]> {
   const out: HostileCase[] = [];
   const bases: Bases = {
@@ -755,31 +758,13 @@ export async function makeCorpus(seeds: readonly Seed[]): Promise<HostileCase[]>
         truncations(seed, seed.main, 8, FORMAT, out);
         corruptions(seed, seed.main, 4, out);
         idxCases(seed, out);
+        idxGzipCases(seed, out);
         break;
       case 'onnx':
       case 'graphdef':
-      case 'tfjs-graph': {
-        // Importers finished by another engineer: container-level cases only, any typed error accepted.
-        const anyTyped: readonly Outcome[] = ['KerasrtError'];
-        truncations(seed, seed.main, 14, anyTyped, out);
-        corruptions(seed, seed.main, 10, out);
-        wrongMagic(seed, out, anyTyped);
-        if (seed.format === 'tfjs-graph') {
-          const shard = Object.keys(seed.files).find((k) => k !== seed.main) as string;
-          truncations(seed, shard, 6, anyTyped, out);
-          const json = dec(seed.files[seed.main]);
-          const j = JSON.parse(json) as { weightsManifest?: { paths: string[] }[] };
-          const esc = clone(j);
-          if (esc.weightsManifest) esc.weightsManifest[0].paths = ['../../secret.bin'];
-          out.push({ id: `tfjs-graph/${seed.id}/path-dotdot`, format: 'tfjs-graph', category: 'path-escape', parser: 'model', main: seed.main, files: withFile(seed.files, seed.main, enc(JSON.stringify(esc))), expect: FORMAT });
-          out.push({ id: `tfjs-graph/${seed.id}/proto-key`, format: 'tfjs-graph', category: 'proto-keys', parser: 'model', main: seed.main, files: withFile(seed.files, seed.main, enc(json.replace('{', '{"__proto__":{"x":1},'))), expect: FORMAT });
-          out.push({ id: `tfjs-graph/${seed.id}/json-depth`, format: 'tfjs-graph', category: 'deep-nesting', parser: 'model', main: seed.main, files: withFile(seed.files, seed.main, enc(json.replace('{', `{"deep":${deep(10000, '1')},`))), expect: LIMIT });
-          out.push({ id: `tfjs-graph/${seed.id}/limit-file-bytes`, format: 'tfjs-graph', category: 'limits', parser: 'model', main: seed.main, files: seed.files as Record<string, Uint8Array>, expect: LIMIT, limits: { maxFileBytes: 4096 } });
-        } else {
-          out.push({ id: `${seed.format}/${seed.id}/limit-file-bytes`, format: seed.format, category: 'limits', parser: 'model', main: seed.main, files: seed.files as Record<string, Uint8Array>, expect: LIMIT, limits: { maxFileBytes: 4096 } });
-        }
+      case 'tfjs-graph':
+        graphCases(seed, out);
         break;
-      }
     }
   }
   findingCases(out);

@@ -1,5 +1,5 @@
 // Fuzz targets, one per parser the issue names: legacy Keras HDF5, .keras zip, TF.js layers JSON, .npy,
-// IDX. Each is a fast-check arbitrary of complete inputs built from the valid seeds (seeds.ts) by the
+// IDX, and the graph formats: ONNX, frozen GraphDef, TF.js graph JSON. Each is a fast-check arbitrary of complete inputs built from the valid seeds (seeds.ts) by the
 // mutators of mutate.ts, plus how inputs travel to a worker and back (a flat binary encoding, written to
 // shared memory before each execution so a hang can be recovered and saved as a corpus case).
 
@@ -10,10 +10,11 @@ import { encodeNpy } from '../../src/formats/readers/npy.js';
 import type { HostileCase } from './corpus.js';
 import { applyByteOps, applyJsonOps, byteOps, jsonOps } from './mutate.js';
 import type { CaseInput } from './run-case.js';
+import { graphDefBytes, onnxBytes, onnxMlp, tfMlp, type OnnxSpec, type TfNodeSpec } from './graph-seeds.js';
 import { idxBytes, type Seed, type SeedFormat } from './seeds.js';
 
-export type TargetName = 'h5' | 'keras-zip' | 'tfjs-json' | 'npy' | 'idx';
-export const TARGET_NAMES: readonly TargetName[] = ['h5', 'keras-zip', 'tfjs-json', 'npy', 'idx'];
+export type TargetName = 'h5' | 'keras-zip' | 'tfjs-json' | 'npy' | 'idx' | 'onnx' | 'graphdef' | 'tfjs-graph';
+export const TARGET_NAMES: readonly TargetName[] = ['h5', 'keras-zip', 'tfjs-json', 'npy', 'idx', 'onnx', 'graphdef', 'tfjs-graph'];
 
 export type FuzzInput = Pick<CaseInput, 'parser' | 'main' | 'files'>;
 
@@ -107,7 +108,71 @@ const idx: FuzzTarget = {
   },
 };
 
-export const TARGETS: Readonly<Record<TargetName, FuzzTarget>> = { h5, 'keras-zip': kerasZip, 'tfjs-json': tfjsJson, npy, idx };
+// ---------- graph formats ----------
+
+/** A graph description as JSON text, bytes as {"$bytes": [...]}, so JSON mutations can edit it. */
+function specText(spec: unknown): string {
+  return JSON.stringify(spec, (_, v: unknown) => (v instanceof Uint8Array ? { $bytes: Array.from(v) } : v));
+}
+
+function specOf(text: string): unknown {
+  return JSON.parse(text, (_, v: unknown) => {
+    const b = v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as { $bytes?: unknown }).$bytes : undefined;
+    return Array.isArray(b) && b.every((x) => typeof x === 'number') ? Uint8Array.from(b as number[]) : v;
+  });
+}
+
+/**
+ * Structure-aware mutation of a protobuf format: hostile values (huge and negative dims, wrong types,
+ * names, paths) put into the description, which is then encoded. A description the encoder cannot write
+ * (a string where a number must go) falls back to the seed: the parsers only ever see real protobuf.
+ */
+function protoSpecMutation(main: string, spec: unknown, encode: (spec: never) => Uint8Array): fc.Arbitrary<FuzzInput> {
+  const text = specText(spec);
+  const seed = encode(spec as never);
+  return jsonOps.map((ops) => {
+    let bytes = seed;
+    try {
+      bytes = encode(specOf(applyJsonOps(text, ops)) as never);
+    } catch {
+      // unwritable description: keep the seed
+    }
+    return { parser: 'model' as const, main, files: { [main]: bytes } };
+  });
+}
+
+function protoTarget(name: 'onnx' | 'graphdef', spec: () => unknown, encode: (spec: never) => Uint8Array): FuzzTarget {
+  return {
+    name,
+    format: name,
+    arbitrary: (seeds) => {
+      const s = pick(seeds, name).find((x) => x.id.endsWith('-mlp')) ?? pick(seeds, name)[0];
+      return fc.oneof({ weight: 1, arbitrary: mutateFile(s, s.main) }, { weight: 1, arbitrary: protoSpecMutation(s.main, spec(), encode) });
+    },
+  };
+}
+
+const onnx = protoTarget('onnx', onnxMlp, (spec: OnnxSpec) => onnxBytes(spec));
+const graphdef = protoTarget('graphdef', tfMlp, (spec: TfNodeSpec[]) => graphDefBytes(spec));
+
+const tfjsGraph: FuzzTarget = {
+  name: 'tfjs-graph',
+  format: 'tfjs-graph',
+  arbitrary: (seeds) =>
+    fc.oneof(
+      ...pick(seeds, 'tfjs-graph').flatMap((s) => {
+        const text = dec(s.files[s.main]);
+        const shard = Object.keys(s.files).find((k) => k !== s.main) as string;
+        return [
+          { weight: 3, arbitrary: jsonOps.map((ops) => ({ parser: 'model' as const, main: s.main, files: { ...s.files, [s.main]: enc(applyJsonOps(text, ops)) } })) },
+          { weight: 1, arbitrary: mutateFile(s, s.main) },
+          { weight: 1, arbitrary: mutateFile(s, shard) },
+        ];
+      }),
+    ),
+};
+
+export const TARGETS: Readonly<Record<TargetName, FuzzTarget>> = { h5, 'keras-zip': kerasZip, 'tfjs-json': tfjsJson, npy, idx, onnx, graphdef, 'tfjs-graph': tfjsGraph };
 
 /** The corpus-case view of a fuzz input: any typed error or success is acceptable. */
 export function asCase(target: FuzzTarget, input: FuzzInput, id = 'fuzz'): HostileCase {

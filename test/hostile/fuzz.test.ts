@@ -1,5 +1,5 @@
 // A short fuzzing budget inside `npm test`: every parser (legacy Keras HDF5, .keras zip, TF.js layers JSON,
-// .npy, IDX) for a few seconds with fast-check, from a fixed seed so runs repeat. Any untyped error, error
+// .npy, IDX, ONNX, frozen GraphDef, TF.js graph JSON) for a few seconds with fast-check, from a fixed seed so runs repeat. Any untyped error, error
 // not naming the file, run over 2 s or worker out of memory fails. `npm run fuzz` runs longer and saves
 // what it finds as corpus cases (test/hostile/findings/).
 

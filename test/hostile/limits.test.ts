@@ -11,6 +11,11 @@ import { memoryFileSource } from '../../src/formats/readers/file-source.js';
 import { parseJsonText, scanJson } from '../../src/formats/readers/json.js';
 import { crc32 } from '../../src/formats/readers/zip.js';
 import { artifactsToFiles, foundingArtifacts, foundingModel } from '../../src/models/founding.js';
+import { importGraphDef } from '../../src/formats/graphdef/import.js';
+import { importOnnx } from '../../src/formats/onnx/import.js';
+import { importTfjsGraph } from '../../src/formats/tfjs-graph/import.js';
+import * as kerasrt from '../../src/index.js';
+import { graphDefBytes, onnxBytes, onnxMlp, tfjsGraphFiles, tfMlp } from './graph-seeds.js';
 
 describe('limits', () => {
   it('resolve from partial options; unknown keys and bad values are usage errors', () => {
@@ -74,5 +79,39 @@ describe('limits', () => {
     const keras = zipSync({ 'config.json': new TextEncoder().encode('{}'), 'model.weights.h5': new Uint8Array(5000) });
     await assert.rejects(importModel(memoryFileSource('m.keras', { 'm.keras': keras }), { zipLimits: { maxEntryBytes: 1000 } }), LimitExceededError);
     await assert.rejects(importModel(src, { limits: { maxRank: -1 } }), UsageError);
+  });
+
+  // The seeds hold 12 nodes (GraphDef, TF.js graph) or 6 nodes and 4 initializers (ONNX), rank-2 weights of at
+  // most 12 elements, protobuf messages nested 5 deep (NodeDef.attr.value.tensor.tensor_shape.dim), one shard.
+  const graphSeeds = [
+    { format: 'onnx', src: () => memoryFileSource('m.onnx', { 'm.onnx': onnxBytes(onnxMlp()) }), direct: importOnnx },
+    { format: 'graphdef', src: () => memoryFileSource('m.pb', { 'm.pb': graphDefBytes(tfMlp()) }), direct: importGraphDef },
+    { format: 'tfjs-graph', src: () => memoryFileSource('model.json', tfjsGraphFiles(tfMlp())), direct: importTfjsGraph },
+  ] as const;
+  for (const g of graphSeeds) {
+    it(`${g.format}: the graph importer reads the configurable limits (load and its own entry point)`, async () => {
+      assert.equal((await importModel(g.src())).format, g.format);
+      assert.equal((await g.direct(g.src())).format, g.format);
+      for (const limits of [{ maxNodes: 3 }, { maxTensorElements: 10 }, { maxRank: 1 }, { maxFileBytes: 100 }, ...(g.format === 'tfjs-graph' ? [] : [{ maxProtobufDepth: 2 }])]) {
+        await assert.rejects(importModel(g.src(), { limits }), (e: unknown) => e instanceof LimitExceededError && e.file !== undefined, JSON.stringify(limits));
+        if (!('maxFileBytes' in limits)) await assert.rejects(g.direct(g.src(), { limits }), LimitExceededError, JSON.stringify(limits));
+      }
+      // Just enough passes: the limits are compared, not merely present.
+      assert.equal((await importModel(g.src(), { limits: { maxTensorElements: 12, maxRank: 2 } })).format, g.format);
+      await assert.rejects(importModel(g.src(), { limits: { maxNodez: 3 } as never }), UsageError);
+    });
+  }
+
+  it('tfjs-graph: maxShards and maxTotalBytes bound the shards before they are read', async () => {
+    const files = tfjsGraphFiles(tfMlp(), (j) => ((j.weightsManifest as { paths: string[] }[])[0].paths = ['group1-shard1of1.bin', 'group1-shard1of1.bin']));
+    await assert.rejects(importModel(memoryFileSource('model.json', files), { limits: { maxShards: 1 } }), LimitExceededError);
+    const one = tfjsGraphFiles(tfMlp());
+    await assert.rejects(importModel(memoryFileSource('model.json', one), { limits: { maxTotalBytes: one['model.json'].length + 10 } }), LimitExceededError);
+  });
+
+  it('the package entry exports DEFAULT_LIMITS', () => {
+    assert.equal(kerasrt.DEFAULT_LIMITS, DEFAULT_LIMITS);
+    const l: kerasrt.Limits = kerasrt.DEFAULT_LIMITS;
+    assert.equal(l.maxProtobufDepth, 64);
   });
 });

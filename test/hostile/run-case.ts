@@ -16,6 +16,8 @@ export interface CaseInput {
   readonly main: string;
   readonly files: Readonly<Record<string, Uint8Array>>;
   readonly limits?: Partial<Limits>;
+  /** ImportOptions.externalData (ONNX side files). */
+  readonly externalData?: boolean;
   readonly run?: { readonly inputSize: number; readonly expectNonFinite: boolean };
 }
 
@@ -57,7 +59,7 @@ export async function runCase(c: CaseInput): Promise<CaseResult> {
       parseIdx(bytes, c.main);
       r = { outcome: 'ok' };
     } else {
-      const imported = await importModel(memoryFileSource(c.main, c.files), { limits: c.limits });
+      const imported = await importModel(memoryFileSource(c.main, c.files), { limits: c.limits, externalData: c.externalData });
       let nonFinite: boolean | undefined;
       if (c.run) {
         const session = new Model(imported).compile({ backend: 'js' });

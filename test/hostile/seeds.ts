@@ -1,8 +1,8 @@
 // Valid model files the hostile corpus and the fuzzers mutate, made in memory at test time: TF.js layers
 // artifacts of the founding models and of tiny hand-written configs, legacy Keras HDF5 (full model, and
 // architecture JSON + weights-only) and Keras 3 .keras archives written with h5wasm (the HDF5 C library),
-// .npy and IDX arrays. Graph formats (ONNX, frozen GraphDef, TF.js graph) have no writer here: their seeds
-// are read from ../shared/models when it exists (bytes are never committed).
+// .npy and IDX arrays; small ONNX, frozen GraphDef and TF.js graph MLPs written by graph-seeds.ts. Real
+// graph-format files from ../shared/models are added when it exists (bytes are never committed).
 
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +11,7 @@ import { zipSync } from 'fflate';
 import h5wasm from 'h5wasm/node';
 import { artifactsToFiles, foundingArtifacts, foundingConfig, foundingModel } from '../../src/models/founding.js';
 import { encodeNpy } from '../../src/formats/readers/npy.js';
+import { graphDefBytes, onnxBytes, onnxMlp, tfjsGraphFiles, tfMlp } from './graph-seeds.js';
 
 export type SeedFormat = 'tfjs-layers' | 'keras-h5' | 'keras-json+h5' | 'keras-v3' | 'npy' | 'idx' | 'onnx' | 'graphdef' | 'tfjs-graph';
 
@@ -280,6 +281,9 @@ export async function makeSeeds(options: { shared?: boolean } = {}): Promise<See
     },
     { id: 'npy-f32', format: 'npy', main: 'x.npy', files: { 'x.npy': encodeNpy(values(12, 11), [3, 4]) } },
     { id: 'idx-u8', format: 'idx', main: 'x.idx', files: { 'x.idx': idxBytes([2, 3, 3], Uint8Array.from({ length: 18 }, (_, i) => i * 13)) } },
+    { id: 'onnx-mlp', format: 'onnx', main: 'model.onnx', files: { 'model.onnx': onnxBytes(onnxMlp()) }, inputSize: 4 },
+    { id: 'graphdef-mlp', format: 'graphdef', main: 'model.pb', files: { 'model.pb': graphDefBytes(tfMlp()) }, inputSize: 4 },
+    { id: 'tfjs-graph-mlp', format: 'tfjs-graph', main: 'model.json', files: tfjsGraphFiles(tfMlp()), inputSize: 4 },
   ];
   if (options.shared !== false) seeds.push(...sharedSeeds());
   return seeds;

@@ -2,6 +2,7 @@
 // readers, and helpers that add IR nodes named and tagged after the source node.
 
 import { UnsupportedFeatureError } from '../../core/errors.js';
+import type { Limits } from '../../core/limits.js';
 import type { GraphBuilder } from '../../ir/builder.js';
 import type { AttrsOf, OpKind } from '../../ops/registry.js';
 import { hostFloat32, type HostTensor } from './host.js';
@@ -31,6 +32,7 @@ export interface TfImportState {
   readonly format: string;
   /** Host tensor -> IR constant id, so a weight used twice is stored once. */
   readonly constants: WeakMap<HostTensor, number>;
+  readonly limits: Limits;
 }
 
 const utf8 = new TextDecoder('utf-8');

@@ -4,7 +4,8 @@
 // The symbolic batch travels through shape arithmetic as NaN: Shape of a [-1, 4, 4, 16] tensor is
 // [NaN, 4, 4, 16]; anything computed from it stays NaN and a reshape target with NaN at dim 0 means "the batch".
 
-import { ShapeError } from '../../core/errors.js';
+import { KerasrtError, LimitExceededError, ModelFormatError, ShapeError, type ErrorContext } from '../../core/errors.js';
+import { DEFAULT_LIMITS, checkTensorShape, type Limits } from '../../core/limits.js';
 
 export type HostDtype = 'float' | 'int' | 'bool' | 'string';
 
@@ -15,6 +16,44 @@ export interface HostTensor {
   readonly data: Float32Array | Float64Array;
 }
 
+/**
+ * The limits of the import running now. The evaluator is a library of plain functions called from dozens
+ * of op folders, and a fold can claim any size from a few bytes (Fill / ConstantOfShape of [1e5, 1e5], a
+ * broadcast of [n, 1] by [1, n], Range to 1e12): every result's shape is checked here before its data is
+ * allocated. Translation is synchronous, so a scope set around it (withHostLimits) cannot leak into another
+ * import.
+ */
+let hostLimits: Limits = DEFAULT_LIMITS;
+
+/** Runs `fn` (a synchronous translation) with constant folding bound by `limits`. */
+export function withHostLimits<T>(limits: Limits, fn: () => T): T {
+  const prev = hostLimits;
+  hostLimits = limits;
+  try {
+    return fn();
+  } finally {
+    hostLimits = prev;
+  }
+}
+
+/**
+ * The element count of a constant about to be allocated, checked against maxRank / maxTensorElements of
+ * the running import (LimitExceededError without a file: the translators add the file and node).
+ */
+export function hostSize(shape: readonly number[]): number {
+  return checkTensorShape(shape, hostLimits, `constant of shape [${shape.join(', ')}] computed at import time`);
+}
+
+/**
+ * Errors from the constant evaluator carry no file yet: they get the file and node here (a limit stays a
+ * LimitExceededError, anything else is the file's fault). Errors that already name a file pass through.
+ */
+export function foldError(e: unknown, label: string, ctx: ErrorContext): unknown {
+  if (!(e instanceof KerasrtError) || e.file !== undefined) return e;
+  const message = `${label}: ${e.message}`;
+  return e instanceof LimitExceededError ? new LimitExceededError(message, ctx) : new ModelFormatError(message, ctx);
+}
+
 export function sizeOfShape(shape: readonly number[]): number {
   let n = 1;
   for (const d of shape) n *= d;
@@ -22,7 +61,7 @@ export function sizeOfShape(shape: readonly number[]): number {
 }
 
 export function hostTensor(dtype: HostDtype, shape: readonly number[], data: ArrayLike<number>): HostTensor {
-  const n = sizeOfShape(shape);
+  const n = hostSize(shape);
   if (data.length !== n) throw new ShapeError(`constant has ${data.length} values, shape [${shape.join(', ')}] needs ${n}`);
   const arr = dtype === 'float' ? (data instanceof Float32Array ? data : Float32Array.from(data)) : data instanceof Float64Array ? data : Float64Array.from(data);
   return { dtype, shape: [...shape], data: arr };
@@ -74,7 +113,7 @@ export function hostBinary(a: HostTensor, b: HostTensor, f: (x: number, y: numbe
   });
   const sa = stridesOf(pa).map((s, i) => (pa[i] === 1 ? 0 : s));
   const sb = stridesOf(pb).map((s, i) => (pb[i] === 1 ? 0 : s));
-  const n = sizeOfShape(out);
+  const n = hostSize(out);
   const data = dtype === 'float' ? new Float32Array(n) : new Float64Array(n);
   const idx = new Array<number>(r).fill(0);
   for (let i = 0; i < n; i++) {
@@ -148,7 +187,10 @@ export function hostConcat(parts: readonly HostTensor[], axis: number): HostTens
   const inner = sizeOfShape(parts[0].shape.slice(ax + 1));
   const total = parts.reduce((s, p) => s + p.shape[ax], 0);
   const dtype = parts.some((p) => p.dtype === 'float') ? 'float' : parts[0].dtype;
-  const data = dtype === 'float' ? new Float32Array(outer * total * inner) : new Float64Array(outer * total * inner);
+  const shape = [...parts[0].shape];
+  shape[ax] = total;
+  const n = hostSize(shape);
+  const data = dtype === 'float' ? new Float32Array(n) : new Float64Array(n);
   let off = 0;
   for (let o = 0; o < outer; o++) {
     for (const p of parts) {
@@ -156,8 +198,6 @@ export function hostConcat(parts: readonly HostTensor[], axis: number): HostTens
       for (let k = 0; k < len; k++) data[off++] = p.data[o * len + k];
     }
   }
-  const shape = [...parts[0].shape];
-  shape[ax] = total;
   return { dtype, shape, data };
 }
 
@@ -173,7 +213,7 @@ export function hostGather(a: HostTensor, indices: HostTensor, axis: number): Ho
     return j;
   });
   const shape = [...a.shape.slice(0, ax), ...indices.shape, ...a.shape.slice(ax + 1)];
-  const n = outer * idx.length * inner;
+  const n = hostSize(shape);
   const data = a.data instanceof Float32Array ? new Float32Array(n) : new Float64Array(n);
   let off = 0;
   for (let o = 0; o < outer; o++) for (const j of idx) for (let k = 0; k < inner; k++) data[off++] = a.data[(o * dim + j) * inner + k];

@@ -1,6 +1,7 @@
 // Frozen TensorFlow GraphDef (.pb) import: decode the protobuf, then translate with the shared driver.
 
 import { ModelFormatError } from '../../core/errors.js';
+import { DEFAULT_LIMITS, resolveLimits, type Limits } from '../../core/limits.js';
 import type { FileSource, ImportedModel } from '../types.js';
 import { decodeProto, scanFields } from './protobuf.js';
 import { GRAPH_DEF, type TfGraph } from './schema.js';
@@ -17,24 +18,24 @@ export function looksLikeGraphDef(bytes: Uint8Array): boolean {
   return fields !== undefined && fields.get(1) === 2 && [...fields.keys()].every((f) => f >= 1 && f <= 4);
 }
 
-export function parseGraphDef(bytes: Uint8Array, file: string): TfGraphSource {
+export function parseGraphDef(bytes: Uint8Array, file: string, limits: Limits = DEFAULT_LIMITS): TfGraphSource {
   // The decoded object follows schema.ts's TfGraph by construction of GRAPH_DEF.
-  const g = decodeProto(bytes, GRAPH_DEF, file) as unknown as TfGraph;
+  const g = decodeProto(bytes, GRAPH_DEF, file, limits) as unknown as TfGraph;
   const nodes = g.node ?? [];
   if (nodes.length === 0) throw new ModelFormatError('GraphDef has no nodes (is this a SavedModel saved_model.pb? load its frozen graph instead)', { file });
-  for (const n of nodes) {
-    if (typeof n.name !== 'string' || typeof n.op !== 'string') throw new ModelFormatError('a NodeDef lacks its name or op', { file });
-  }
+  nodes.forEach((n, i) => {
+    if (typeof n.name !== 'string' || typeof n.op !== 'string') throw new ModelFormatError(`NodeDef ${i}${typeof n.name === 'string' ? ` "${n.name}"` : ''} lacks its name or op`, { file, where: `GraphDef.node[${i}]` });
+  });
   const meta: Record<string, string> = {};
   if (g.versions?.producer !== undefined) meta['graphdef_producer'] = String(g.versions.producer);
   return { nodes, file, format: 'graphdef', meta };
 }
 
 export async function importGraphDef(source: FileSource, options: GraphImportOptions = {}): Promise<ImportedModel> {
-  return translateTfGraph(parseGraphDef(await source.readMain(), source.name), options);
+  return translateTfGraph(parseGraphDef(await source.readMain(), source.name, resolveLimits(options.limits)), options);
 }
 
 /** Placeholders, default outputs and other dangling nodes, for `kerasrt inspect`. */
 export async function graphDefEndpoints(source: FileSource, options: GraphImportOptions = {}): Promise<GraphEndpoints> {
-  return tfGraphEndpoints(parseGraphDef(await source.readMain(), source.name), options);
+  return tfGraphEndpoints(parseGraphDef(await source.readMain(), source.name, resolveLimits(options.limits)), options);
 }

@@ -22,6 +22,7 @@ import {
   hostValues,
   irReshapeTarget,
   resolveSliceAxis,
+  hostSize,
   sizeOfShape,
   sliceAxisLength,
   type HostDtype,
@@ -650,7 +651,7 @@ export const TF_OPS: Readonly<Record<string, TfOp>> = {
       const dims = hostValues(cx.host(0));
       const v = cx.host(1);
       if (dims.some((d) => !Number.isInteger(d) || d < 0)) cx.fail('Fill with a batch-dependent shape is not supported');
-      return hostTensor(v.dtype, dims, new Array<number>(sizeOfShape(dims)).fill(v.data[0]));
+      return hostTensor(v.dtype, dims, new Array<number>(hostSize(dims)).fill(v.data[0]));
     },
   },
   Range: {
@@ -659,7 +660,7 @@ export const TF_OPS: Readonly<Record<string, TfOp>> = {
       const n = Math.max(0, Math.ceil((limit - start) / delta));
       if (!Number.isFinite(n)) cx.fail('Range with a batch-dependent bound is not supported');
       const dt = [0, 1, 2].some((i) => cx.host(i).dtype === 'float') ? 'float' : 'int';
-      return hostTensor(dt, [n], Array.from({ length: n }, (_, i) => start + i * delta));
+      return hostTensor(dt, [n], Array.from({ length: hostSize([n]) }, (_, i) => start + i * delta));
     },
   },
   ZerosLike: { fold: (cx) => hostUnary(cx.host(0), () => 0) },

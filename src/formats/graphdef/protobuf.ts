@@ -6,6 +6,7 @@
 // 32-bit wire types; packed repeated scalars; unknown fields are skipped).
 
 import { LimitExceededError, ModelFormatError } from '../../core/errors.js';
+import { DEFAULT_LIMITS, checkProtobufDepth, type Limits } from '../../core/limits.js';
 
 export type ScalarKind = 'int32' | 'int64' | 'uint32' | 'uint64' | 'bool' | 'enum' | 'float' | 'double' | 'string' | 'bytes';
 
@@ -26,9 +27,6 @@ export interface MessageSchema {
 /** A decoded message: field name -> value (repeated fields are arrays, maps are records). */
 export type ProtoMessage = Record<string, unknown>;
 
-/** Nesting deeper than this is refused (a hostile file could otherwise exhaust the stack). */
-const MAX_DEPTH = 64;
-
 const utf8 = new TextDecoder('utf-8');
 
 class Reader {
@@ -38,12 +36,14 @@ class Reader {
     readonly end: number,
     start: number,
     readonly file: string,
+    /** The message being read, as a field path ("GraphDef.node[3].attr"), for error messages. */
+    readonly path: string,
   ) {
     this.pos = start;
   }
 
   fail(what: string): never {
-    throw new ModelFormatError(`protobuf: ${what} at byte ${this.pos} (the file is truncated or not this format)`, { file: this.file });
+    throw new ModelFormatError(`protobuf: ${what} at byte ${this.pos} (the file is truncated or not this format)`, { file: this.file, where: this.path });
   }
 
   /** A varint as [low 32 bits, high 32 bits], both unsigned. */
@@ -175,9 +175,19 @@ function wireOf(kind: ScalarKind): number {
   }
 }
 
-function decodeMessage(r: Reader, schema: MessageSchema, depth: number): ProtoMessage {
-  if (depth > MAX_DEPTH) throw new LimitExceededError(`protobuf: messages nested deeper than ${MAX_DEPTH}`, { file: r.file });
+/**
+ * One message. Besides the wire-format checks, the limits bound what a small file could make us allocate:
+ * nesting (maxProtobufDepth, before recursing), entries of a repeated or map message field (maxNodes: nodes,
+ * initializers, attributes) and values of a repeated scalar field (maxTensorElements), as they are appended.
+ */
+function decodeMessage(r: Reader, schema: MessageSchema, depth: number, limits: Limits): ProtoMessage {
+  checkProtobufDepth(depth, limits, { file: r.file, where: r.path });
   const out: ProtoMessage = {};
+  /** Entries read per map field (repeated keys overwrite, but each entry was decoded). */
+  const mapEntries = new Map<number, number>();
+  const tooMany = (spec: FieldSpec, key: 'maxNodes' | 'maxTensorElements'): never => {
+    throw new LimitExceededError(`${schema.name}.${spec.name} has more than ${key} = ${limits[key]} entries`, { file: r.file, where: `${r.path}.${spec.name}` });
+  };
   while (r.pos < r.end) {
     const tag = r.uint32();
     const field = tag >>> 3;
@@ -191,27 +201,38 @@ function decodeMessage(r: Reader, schema: MessageSchema, depth: number): ProtoMe
     if (typeof spec.type === 'function') {
       if (wire !== 2) r.fail(`${schema.name}.${spec.name} is a message but has wire type ${wire}`);
       const n = r.length();
-      const sub = new Reader(r.buf, r.pos + n, r.pos, r.file);
-      const msg = decodeMessage(sub, spec.type(), depth + 1);
+      // Map entries go into a prototype-free record: a key "__proto__" from the file stays a plain key.
+      const rec = spec.map ? ((out[spec.name] ??= Object.create(null)) as Record<string, unknown>) : undefined;
+      const list = spec.repeated ? ((out[spec.name] ??= []) as unknown[]) : undefined;
+      const count = mapEntries.get(field) ?? list?.length ?? 0;
+      if (count >= limits.maxNodes) tooMany(spec, 'maxNodes');
+      if (rec) mapEntries.set(field, count + 1);
+      const sub = new Reader(r.buf, r.pos + n, r.pos, r.file, list ? `${r.path}.${spec.name}[${count}]` : `${r.path}.${spec.name}`);
+      const msg = decodeMessage(sub, spec.type(), depth + 1, limits);
       r.pos += n;
-      if (spec.map) {
-        const rec = (out[spec.name] ??= {}) as Record<string, unknown>;
-        rec[String(msg['key'] ?? '')] = msg['value'];
-      } else if (spec.repeated) ((out[spec.name] ??= []) as unknown[]).push(msg);
+      if (rec) rec[String(msg['key'] ?? '')] = msg['value'];
+      else if (list) list.push(msg);
       else out[spec.name] = msg;
       continue;
     }
     const kind = spec.type;
     if (spec.repeated) {
       const list = (out[spec.name] ??= []) as unknown[];
+      const max = limits.maxTensorElements;
       if (wire === 2 && wireOf(kind) !== 2) {
         // Packed: a run of scalars inside one length-delimited field.
         const n = r.length();
         const end = r.pos + n;
         const elemWire = wireOf(kind);
-        while (r.pos < end) list.push(readScalar(r, kind, elemWire));
+        while (r.pos < end) {
+          if (list.length >= max) tooMany(spec, 'maxTensorElements');
+          list.push(readScalar(r, kind, elemWire));
+        }
         if (r.pos !== end) r.fail(`packed ${schema.name}.${spec.name} overruns its length`);
-      } else list.push(readScalar(r, kind, wire));
+      } else {
+        if (list.length >= max) tooMany(spec, 'maxTensorElements');
+        list.push(readScalar(r, kind, wire));
+      }
     } else {
       if (wire !== wireOf(kind)) r.fail(`${schema.name}.${spec.name} (${kind}) has wire type ${wire}`);
       out[spec.name] = readScalar(r, kind, wire);
@@ -225,8 +246,8 @@ function decodeMessage(r: Reader, schema: MessageSchema, depth: number): ProtoMe
  * Decodes one message. The caller asserts the result's TypeScript type (schema files pair each schema with
  * an interface); fields absent from the bytes are absent from the object, repeated ones may be missing.
  */
-export function decodeProto(bytes: Uint8Array, schema: MessageSchema, file: string): ProtoMessage {
-  return decodeMessage(new Reader(bytes, bytes.length, 0, file), schema, 0);
+export function decodeProto(bytes: Uint8Array, schema: MessageSchema, file: string, limits: Limits = DEFAULT_LIMITS): ProtoMessage {
+  return decodeMessage(new Reader(bytes, bytes.length, 0, file, schema.name), schema, 0, limits);
 }
 
 /** Copies little-endian bytes into an aligned typed array (raw tensor payloads are rarely 4-byte aligned). */
@@ -241,7 +262,7 @@ export function alignedCopy(bytes: Uint8Array): ArrayBuffer {
  * undefined when the bytes are not a well-formed message. Cheap even for large files: payloads are skipped.
  */
 export function scanFields(bytes: Uint8Array): Map<number, number> | undefined {
-  const r = new Reader(bytes, bytes.length, 0, '');
+  const r = new Reader(bytes, bytes.length, 0, '', '');
   const fields = new Map<number, number>();
   try {
     while (r.pos < r.end) {

@@ -1,8 +1,10 @@
 // TensorProto (and TF.js weight bytes) -> HostTensor. Payloads are little-endian (TensorFlow writes
 // tensor_content in host order and every platform it ships on is little-endian; TF.js shards likewise).
 
+import { float32sLE } from '../readers/bytes.js';
 import { ModelFormatError, UnsupportedFeatureError } from '../../core/errors.js';
-import { hostTensor, sizeOfShape, type HostDtype, type HostTensor } from './host.js';
+import { checkTensorShape, checkedMul, type Limits } from '../../core/limits.js';
+import { hostTensor, type HostDtype, type HostTensor } from './host.js';
 import { DT, DT_NAMES, type TfShape, type TfTensor } from './schema.js';
 
 /** Dims of a TensorShapeProto; unknown dims are -1; undefined for an unknown rank. */
@@ -55,9 +57,11 @@ export function decodeRaw(bytes: Uint8Array, dt: number, n: number, where: strin
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const width = rawWidth(dt);
   if (width === undefined) throw new UnsupportedFeatureError(`tensor of ${dtypeName(dt)} is not supported`, { file, where });
-  if (bytes.byteLength !== n * width) {
-    throw new ModelFormatError(`tensor payload has ${bytes.byteLength} bytes, ${n} x ${dtypeName(dt)} needs ${n * width}`, { file, where });
+  const need = checkedMul(n, width, 'tensor payload size', { file, where });
+  if (bytes.byteLength !== need) {
+    throw new ModelFormatError(`tensor payload has ${bytes.byteLength} bytes, ${n} x ${dtypeName(dt)} needs ${need}`, { file, where });
   }
+  if (dt === DT.FLOAT) return float32sLE(bytes, 0, n);
   const isFloat = hostDtypeOf(dt) === 'float';
   const out = isFloat ? new Float32Array(n) : new Float64Array(n);
   for (let i = 0; i < n; i++) {
@@ -105,7 +109,8 @@ export function decodeRaw(bytes: Uint8Array, dt: number, n: number, where: strin
   return out;
 }
 
-function rawWidth(dt: number): number | undefined {
+/** Bytes per element of a TF dtype in raw payloads; undefined for dtypes without a fixed width. */
+export function rawWidth(dt: number): number | undefined {
   switch (dt) {
     case DT.FLOAT:
     case DT.INT32:
@@ -129,14 +134,17 @@ function rawWidth(dt: number): number | undefined {
   }
 }
 
-/** A TensorProto's value. A short *_val list is broadcast (its last value repeats), as TF's MakeNdarray does. */
-export function decodeTfTensor(t: TfTensor, where: string, file: string): HostTensor {
+/**
+ * A TensorProto's value. A short *_val list is broadcast (its last value repeats), as TF's MakeNdarray does,
+ * so a few bytes can claim any shape: the shape is checked against the limits before anything is allocated.
+ */
+export function decodeTfTensor(t: TfTensor, where: string, file: string, limits: Limits): HostTensor {
   const dt = t.dtype ?? DT.FLOAT;
   const dtype = hostDtypeOf(dt);
   if (dtype === undefined) throw new UnsupportedFeatureError(`constant of ${dtypeName(dt)} is not supported`, { file, where });
   const shape = tfShapeDims(t.tensorShape) ?? [];
   if (shape.some((d) => d < 0)) throw new ModelFormatError(`constant has an unknown dim [${shape.join(', ')}]`, { file, where });
-  const n = sizeOfShape(shape);
+  const n = checkTensorShape(shape, limits, `constant "${where}"`, { file, where });
   if (dtype === 'string') {
     // Strings never reach the IR; keep the count so shapes stay right (e.g. for a Const feeding nothing we use).
     return { dtype, shape, data: new Float64Array(n) };

@@ -3,11 +3,13 @@
 // translator table (ops.ts) for the rest. Inputs/outputs are chosen by node name, with defaults worked out
 // by a probe translation of the whole graph (see chooseOutputs).
 
-import { KerasrtError, ModelFormatError, UnsupportedLayerError, UsageError } from '../../core/errors.js';
+import { KerasrtError, LimitExceededError, ModelFormatError, UnsupportedLayerError, UsageError } from '../../core/errors.js';
+import { checkCount, checkTensorShape, resolveLimits, type Limits } from '../../core/limits.js';
 import { GraphBuilder } from '../../ir/builder.js';
 import type { FormatName, ImportedModel, LayerInfo } from '../types.js';
+import { ValueShapeGuard } from '../value-guard.js';
 import { DEAD, hostValue, tensorValue, TfNodeContext, type TfImportState, type TfValue } from './context.js';
-import { hostScalar, type HostTensor } from './host.js';
+import { foldError, hostScalar, withHostLimits, type HostTensor } from './host.js';
 import { TF_OPS } from './ops.js';
 import type { TfNode } from './schema.js';
 import { decodeTfTensor, dtypeName, hostDtypeOf, tfShapeDims } from './tensor.js';
@@ -19,6 +21,8 @@ export interface GraphImportOptions {
   readonly outputs?: readonly string[];
   /** Shapes for inputs whose non-batch dims the file leaves unknown (use -1 for the batch). */
   readonly inputShapes?: Readonly<Record<string, readonly number[]>>;
+  /** Safety limits (core/limits.ts); anything not given keeps its default. */
+  readonly limits?: Partial<Limits>;
 }
 
 /** A TF graph ready to translate: nodes, plus Const values supplied from outside (TF.js weight shards). */
@@ -84,7 +88,11 @@ class GraphIndex {
   readonly byName = new Map<string, TfNode>();
   readonly position = new Map<string, number>();
 
-  constructor(readonly src: TfGraphSource) {
+  constructor(
+    readonly src: TfGraphSource,
+    readonly limits: Limits,
+  ) {
+    checkCount(src.nodes.length, limits, 'maxNodes', 'graph nodes', { file: src.file, where: 'nodes' });
     src.nodes.forEach((n, i) => {
       if (!n.name) throw new ModelFormatError(`node ${i} (${n.op}) has no name`, { file: src.file });
       if (this.byName.has(n.name)) throw new ModelFormatError(`two nodes are named "${n.name}"`, { file: src.file, where: n.name });
@@ -152,6 +160,8 @@ class Translator {
   readonly needs = new Map<string, ReadonlySet<string>>();
   /** IR value id -> the source node that made it (for the "Connected to" column). */
   private readonly owner = new Map<number, string>();
+  /** Every IR value's shape against the limits, node by node (shape bombs). */
+  private readonly guard: ValueShapeGuard;
 
   constructor(
     readonly ix: GraphIndex,
@@ -162,7 +172,8 @@ class Translator {
     /** Why a placeholder could not become an input (probe mode). */
     private readonly inputErrors?: ReadonlyMap<string, KerasrtError>,
   ) {
-    this.state = { b, file: ix.src.file, format: ix.src.format, constants: new WeakMap() };
+    this.state = { b, file: ix.src.file, format: ix.src.format, constants: new WeakMap(), limits: ix.limits };
+    this.guard = new ValueShapeGuard(b, ix.limits, ix.src.file);
     for (const [name, id] of inputIds) this.owner.set(id, name);
   }
 
@@ -171,8 +182,11 @@ class Translator {
       const n = this.ix.node(name);
       try {
         this.results.set(name, this.evaluate(n));
+        this.guard.check(name);
       } catch (e) {
-        if (this.strict || !(e instanceof KerasrtError)) throw e;
+        // The probe tolerates what kerasrt cannot translate (training ops, a loss subgraph), never a broken
+        // or hostile file: a corrupt constant or a limit ends the import instead of moving the outputs.
+        if (this.strict || !(e instanceof KerasrtError) || e instanceof ModelFormatError || e instanceof LimitExceededError) throw e;
         this.results.set(name, { failed: e });
       }
     }
@@ -236,9 +250,7 @@ class Translator {
         out = cx.fail('is only supported on constants (it feeds shape arithmetic), but an input is computed from the model input');
       }
     } catch (e) {
-      // Errors from the constant evaluator carry no context yet: name the file and node.
-      if (e instanceof KerasrtError && e.file === undefined) throw new ModelFormatError(`${n.op} "${n.name}": ${e.message}`, { file: this.state.file, where: n.name });
-      throw e;
+      throw foldError(e, `${n.op} "${n.name}"`, { file: this.state.file, where: n.name });
     }
     this.record(n, cx, data, out);
     return out;
@@ -260,7 +272,7 @@ class Translator {
   private constValue(n: TfNode): HostTensor {
     const t = n.attr?.['value']?.tensor;
     if (!t) throw new ModelFormatError(`Const "${n.name}" has no value`, { file: this.state.file, where: n.name });
-    return decodeTfTensor(t, n.name, this.state.file);
+    return decodeTfTensor(t, n.name, this.state.file, this.state.limits);
   }
 
   private placeholder(n: TfNode, data: readonly TfValue[], needs: Set<string>): Result {
@@ -320,7 +332,9 @@ function makeInputs(ix: GraphIndex, names: readonly string[], options: GraphImpo
   for (const name of names) {
     const n = ix.node(name);
     try {
-      ids.set(name, b.input(name, inputShape(n, ix.src, options)));
+      const shape = inputShape(n, ix.src, options);
+      checkTensorShape(shape, ix.limits, `input "${name}"`, { file: ix.src.file, where: name });
+      ids.set(name, b.input(name, shape));
     } catch (e) {
       if (!errors || !(e instanceof KerasrtError)) throw e;
       errors.set(name, e);
@@ -384,7 +398,12 @@ function chooseOutputs(ix: GraphIndex, t: Translation, placeholders: readonly st
 
 /** Lists the placeholders, the default outputs and the other dangling nodes (for `kerasrt inspect`). */
 export function tfGraphEndpoints(src: TfGraphSource, options: GraphImportOptions = {}): GraphEndpoints {
-  const ix = new GraphIndex(src);
+  const limits = resolveLimits(options.limits);
+  return withHostLimits(limits, () => endpoints(new GraphIndex(src, limits), options));
+}
+
+function endpoints(ix: GraphIndex, options: GraphImportOptions): GraphEndpoints {
+  const src = ix.src;
   const { t, placeholders } = probe(ix, options);
   const { outputs, other } = chooseOutputs(ix, t, placeholders);
   const inputs = src.nodes
@@ -399,7 +418,12 @@ export function tfGraphEndpoints(src: TfGraphSource, options: GraphImportOptions
 
 /** Translates a TF graph into an ImportedModel. */
 export function translateTfGraph(src: TfGraphSource, options: GraphImportOptions = {}): ImportedModel {
-  const ix = new GraphIndex(src);
+  const limits = resolveLimits(options.limits);
+  return withHostLimits(limits, () => translate(new GraphIndex(src, limits), options));
+}
+
+function translate(ix: GraphIndex, options: GraphImportOptions): ImportedModel {
+  const src = ix.src;
   let outputNames = options.outputs?.map(stripPort);
   if (!outputNames || outputNames.length === 0) {
     const { t, placeholders, inputErrors } = probe(ix, options);

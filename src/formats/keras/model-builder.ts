@@ -4,9 +4,10 @@
 // layers reference as [layer, n, t]; nodes are processed as soon as all their inputs exist.
 
 import { LimitExceededError, ModelFormatError, UnsupportedLayerError } from '../../core/errors.js';
-import { DEFAULT_LIMITS, checkTensorShape, type Limits } from '../../core/limits.js';
+import { DEFAULT_LIMITS, type Limits } from '../../core/limits.js';
 import { GraphBuilder } from '../../ir/builder.js';
 import type { FormatName, ImportedModel, LayerInfo } from '../types.js';
+import { ValueShapeGuard } from '../value-guard.js';
 import { batchShape, ConfigReader, isJsonObject, type KerasDialect } from './config-read.js';
 import type { BaseLayerConfig, FunctionalConfig, Json, LayerSerialization, ModelSerialization, SequentialConfig, ShapeSpec, TensorRefSpec } from './config-types.js';
 import { LayerContext, type ImportState } from './layer-context.js';
@@ -211,27 +212,17 @@ function refusalReason(l: LayerSerialization): string {
 class ModelBuilder {
   private readonly rows = new Map<string, InfoRow>();
   private readonly callCounts = new Map<string, number>();
-  /** Highest value id already checked against the limits, and layer calls made so far. */
-  private checkedUpTo = -1;
+  /** Layer calls made so far. */
   private calls = 0;
+  /** Every graph value's shape against the limits, as layers are called (shape bombs). */
+  private readonly guard: ValueShapeGuard;
 
   constructor(
     private readonly st: ImportState,
     private readonly format: FormatName,
     private readonly limits: Limits,
-  ) {}
-
-  /**
-   * Checks every graph value created since the last check (ids are sequential) against the rank and element
-   * limits, so a shape bomb (Reshape / RepeatVector / UpSampling / padding to a huge size, an input of a
-   * trillion elements) is refused at import, long before the planner would allocate it.
-   */
-  private checkValues(upTo: number, where: string): void {
-    for (let id = this.checkedUpTo + 1; id <= upTo; id++) {
-      const v = this.st.b.value(id);
-      checkTensorShape(v.shape, this.limits, `value "${v.name}"`, { file: this.st.file, where });
-    }
-    if (upTo > this.checkedUpTo) this.checkedUpTo = upTo;
+  ) {
+    this.guard = new ValueShapeGuard(st.b, limits, st.file);
   }
 
   build(m: ModelSerialization, prefix: readonly string[], given?: readonly number[]): ModelIO {
@@ -275,7 +266,7 @@ class ModelBuilder {
   private graphInput(name: string, spec: ShapeSpec, l: LayerSerialization): number {
     const r = this.reader(l, name);
     const id = this.st.b.input(name, batchShape(r.shapeSpec(spec, 'input shape'), r, 'input shape'));
-    this.checkValues(id, name);
+    this.guard.check(name);
     return id;
   }
 
@@ -308,7 +299,7 @@ class ModelBuilder {
     } else {
       throw new UnsupportedLayerError(this.format, l.class_name, name, refusalReason(l), { file: this.st.file, where: key });
     }
-    if (outs.length > 0) this.checkValues(Math.max(...outs), key);
+    this.guard.check(key);
     this.record(prefix, name, l.class_name, outs, inbound);
     return outs;
   }

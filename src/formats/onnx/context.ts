@@ -4,6 +4,7 @@
 // their axes through perm; the rest ask for the logical layout, and only then is a transpose inserted.
 
 import { UnsupportedFeatureError } from '../../core/errors.js';
+import type { Limits } from '../../core/limits.js';
 import type { GraphBuilder } from '../../ir/builder.js';
 import type { AttrsOf, OpKind } from '../../ops/registry.js';
 import { hostFloat32, hostTranspose, type HostTensor } from '../graphdef/host.js';
@@ -48,6 +49,7 @@ export interface OnnxImportState {
   readonly constants: WeakMap<HostTensor, number>;
   /** IR id -> ids of the same tensor in other layouts ("logical", "cl"), so a layout change is made once. */
   readonly layouts: Map<string, number>;
+  readonly limits: Limits;
 }
 
 /** Stored axis of logical axis `a` (negative counts from the end). */

@@ -1,16 +1,20 @@
 // ONNX import (opsets 1-21, default domain): decode the ModelProto, order the nodes (some exporters store
 // them out of order), fold constant subgraphs at import time, translate the rest through ops.ts. Weights
-// come from initializers or Constant nodes; external data is refused (UnsupportedFeatureError).
+// come from initializers or Constant nodes. External data (weights in side files) is refused unless the
+// caller passes { externalData: true }; then it is read only from files inside the model's folder.
 
-import { KerasrtError, ModelFormatError, UnsupportedFeatureError, UnsupportedLayerError, UsageError } from '../../core/errors.js';
+import { ModelFormatError, UnsupportedFeatureError, UnsupportedLayerError, UsageError } from '../../core/errors.js';
+import { DEFAULT_LIMITS, checkCount, checkTensorShape, checkedAdd, resolveLimits, type Limits } from '../../core/limits.js';
 import { GraphBuilder } from '../../ir/builder.js';
 import { decodeProto, scanFields } from '../graphdef/protobuf.js';
-import type { HostTensor } from '../graphdef/host.js';
+import { foldError, withHostLimits, type HostTensor } from '../graphdef/host.js';
+import { safeRelativePath } from '../readers/file-source.js';
 import type { FileSource, ImportedModel, LayerInfo } from '../types.js';
+import { ValueShapeGuard } from '../value-guard.js';
 import { NONE, OnnxNodeContext, plain, type OnnxImportState, type OnnxValue } from './context.js';
 import { ONNX_OPS } from './ops.js';
-import { MODEL_PROTO, type OnnxGraph, type OnnxModel, type OnnxNode, type OnnxValueInfo } from './schema.js';
-import { decodeOnnxTensor, onnxHostDtype } from './tensor.js';
+import { MODEL_PROTO, type OnnxAttribute, type OnnxGraph, type OnnxModel, type OnnxNode, type OnnxTensor, type OnnxValueInfo } from './schema.js';
+import { decodeOnnxTensor, hasExternalData, onnxHostDtype, onnxTensorSize } from './tensor.js';
 
 export interface OnnxImportOptions {
   /** Graph inputs to feed, in order (a subset/reordering of the declared ones). Default: all declared. */
@@ -19,6 +23,14 @@ export interface OnnxImportOptions {
   readonly outputs?: readonly string[];
   /** Shapes for inputs with symbolic dims besides the batch (use -1 for the batch). */
   readonly inputShapes?: Readonly<Record<string, readonly number[]>>;
+  /** Safety limits (core/limits.ts); anything not given keeps its default. */
+  readonly limits?: Partial<Limits>;
+  /**
+   * Read tensors whose data the file keeps in side files (TensorProto external_data). Off by default: a
+   * model file would otherwise choose which files are read. When on, only files inside the model's folder
+   * (safeRelativePath and the FileSource's own checks), within the byte limits.
+   */
+  readonly externalData?: boolean;
 }
 
 /** For load(): a well-formed protobuf with ModelProto's graph (field 7, a message). */
@@ -26,9 +38,9 @@ export function looksLikeOnnx(bytes: Uint8Array): boolean {
   return scanFields(bytes)?.get(7) === 2;
 }
 
-export function parseOnnx(bytes: Uint8Array, file: string): OnnxModel {
+export function parseOnnx(bytes: Uint8Array, file: string, limits: Limits = DEFAULT_LIMITS): OnnxModel {
   // The decoded object follows schema.ts's OnnxModel by construction of MODEL_PROTO.
-  const m = decodeProto(bytes, MODEL_PROTO, file) as unknown as OnnxModel;
+  const m = decodeProto(bytes, MODEL_PROTO, file, limits) as unknown as OnnxModel;
   if (!m.graph) throw new ModelFormatError('ONNX model has no graph', { file });
   return m;
 }
@@ -60,7 +72,7 @@ function inputShape(vi: OnnxValueInfo, options: OnnxImportOptions, file: string)
 }
 
 /** Nodes needed for `targets`, in dependency order (iterative DFS; the file's order is not trusted). */
-function orderNodes(g: OnnxGraph, targets: readonly string[], known: ReadonlySet<string>, file: string): OnnxNode[] {
+function orderNodes(g: OnnxGraph, targets: readonly string[], known: ReadonlySet<string>, file: string, targetsFromOptions: boolean): OnnxNode[] {
   const nodes = g.node ?? [];
   const producer = new Map<string, number>();
   nodes.forEach((n, i) => {
@@ -76,7 +88,9 @@ function orderNodes(g: OnnxGraph, targets: readonly string[], known: ReadonlySet
     const start = producer.get(t);
     if (start === undefined) {
       if (known.has(t)) continue;
-      throw new UsageError(`no node produces "${t}"`, { file, where: t });
+      // An output the caller named is the caller's mistake; one the file declares is the file's.
+      if (targetsFromOptions) throw new UsageError(`no node produces "${t}"`, { file, where: t });
+      throw new ModelFormatError(`graph output "${t}" is produced by no node`, { file, where: t });
     }
     if (state[start] === 2) continue;
     const stack: { i: number; next: number }[] = [{ i: start, next: 0 }];
@@ -104,15 +118,22 @@ function orderNodes(g: OnnxGraph, targets: readonly string[], known: ReadonlySet
 }
 
 export function translateOnnx(m: OnnxModel, file: string, options: OnnxImportOptions = {}): ImportedModel {
+  const limits = resolveLimits(options.limits);
+  return withHostLimits(limits, () => translate(m, file, options, limits));
+}
+
+function translate(m: OnnxModel, file: string, options: OnnxImportOptions, limits: Limits): ImportedModel {
   const g = m.graph!;
   const opset = defaultOpset(m, file);
+  checkCount((g.node ?? []).length, limits, 'maxNodes', 'graph nodes', { file, where: 'graph.node' });
+  checkCount((g.initializer ?? []).length, limits, 'maxNodes', 'initializers', { file, where: 'graph.initializer' });
   const values = new Map<string, OnnxValue>();
   const inits = new Set<string>();
-  for (const t of g.initializer ?? []) {
-    if (!t.name) throw new ModelFormatError('an initializer has no name', { file });
-    values.set(t.name, { kind: 'host', t: decodeOnnxTensor(t, t.name, file) });
+  (g.initializer ?? []).forEach((t, i) => {
+    if (!t.name) throw new ModelFormatError(`initializer ${i} has no name`, { file, where: `graph.initializer[${i}]` });
+    values.set(t.name, { kind: 'host', t: decodeOnnxTensor(t, t.name, file, limits) });
     inits.add(t.name);
-  }
+  });
   if ((g.sparseInitializer ?? []).length > 0) throw new UnsupportedFeatureError('sparse initializers are not supported', { file });
 
   const declared = (g.input ?? []).filter((vi) => !inits.has(vi.name));
@@ -126,7 +147,9 @@ export function translateOnnx(m: OnnxModel, file: string, options: OnnxImportOpt
   for (const name of inputNames) {
     const vi = declared.find((d) => d.name === name);
     if (!vi) throw new UsageError(`"${name}" is not a graph input (inputs: ${declared.map((d) => d.name).join(', ')})`, { file });
-    const id = b.input(name, inputShape(vi, options, file));
+    const shape = inputShape(vi, options, file);
+    checkTensorShape(shape, limits, `input "${name}"`, { file, where: name });
+    const id = b.input(name, shape);
     values.set(name, plain(id));
     owner.set(id, name);
     layers.push({ name, className: 'Input', outputShapes: [[...b.shape(id)]], params: 0, inbound: [] });
@@ -137,9 +160,11 @@ export function translateOnnx(m: OnnxModel, file: string, options: OnnxImportOpt
 
   const outputNames = options.outputs ? [...options.outputs] : (g.output ?? []).map((o) => o.name);
   if (outputNames.length === 0) throw new ModelFormatError('the graph declares no outputs', { file });
-  const order = orderNodes(g, outputNames, new Set(values.keys()), file);
+  const order = orderNodes(g, outputNames, new Set(values.keys()), file, options.outputs !== undefined);
 
-  const state: OnnxImportState = { b, file, opset, constants: new WeakMap<HostTensor, number>(), layouts: new Map() };
+  const state: OnnxImportState = { b, file, opset, constants: new WeakMap<HostTensor, number>(), layouts: new Map(), limits };
+  // Every IR value's shape against the limits, node by node (shape bombs).
+  const guard = new ValueShapeGuard(b, limits, file);
   for (const n of order) {
     const label = n.name || n.output?.[0] || n.opType;
     if (n.domain && n.domain !== 'ai.onnx') throw new UnsupportedLayerError('onnx', `${n.domain}.${n.opType}`, label, 'only the default ONNX domain is supported', { file });
@@ -168,10 +193,9 @@ export function translateOnnx(m: OnnxModel, file: string, options: OnnxImportOpt
         outs = cx.fail('is only supported on constants, but an input is computed from the model input');
       }
     } catch (e) {
-      // Errors from the constant evaluator carry no context yet: name the file and node.
-      if (e instanceof KerasrtError && e.file === undefined) throw new ModelFormatError(`${n.opType} "${label}": ${e.message}`, { file, where: label });
-      throw e;
+      throw foldError(e, `${n.opType} "${label}"`, { file, where: label });
     }
+    guard.check(label);
     (n.output ?? []).forEach((o, k) => {
       if (o === '') return;
       const v = outs[k];
@@ -199,5 +223,58 @@ export function translateOnnx(m: OnnxModel, file: string, options: OnnxImportOpt
 }
 
 export async function importOnnx(source: FileSource, options: OnnxImportOptions = {}): Promise<ImportedModel> {
-  return translateOnnx(parseOnnx(await source.readMain(), source.name), source.name, options);
+  const limits = resolveLimits(options.limits);
+  let m = parseOnnx(await source.readMain(), source.name, limits);
+  if (options.externalData === true) m = await resolveExternalData(m, source, limits);
+  return translateOnnx(m, source.name, { ...options, limits });
+}
+
+/**
+ * Replaces external data references (initializers, Constant node tensors) by the bytes they point at. Each
+ * reference is checked before its file is read: the path must stay inside the model's folder, the tensor's
+ * shape within the limits, `length` (when given) equal to what the shape and dtype need, and offset + size
+ * inside the file. Files are read one at a time and once each, through the source (file and total byte
+ * limits).
+ */
+async function resolveExternalData(m: OnnxModel, source: FileSource, limits: Limits): Promise<OnnxModel> {
+  const file = source.name;
+  const files = new Map<string, Uint8Array>();
+  const resolve = async (t: OnnxTensor, where: string): Promise<OnnxTensor> => {
+    if (!hasExternalData(t)) return t;
+    const name = t.name || where;
+    const ctx = { file, where: name };
+    const keys = new Map((t.externalData ?? []).map((e) => [e.key ?? '', e.value ?? '']));
+    const loc = keys.get('location');
+    if (loc === undefined) throw new ModelFormatError(`tensor "${name}" has external data without a location`, ctx);
+    const path = safeRelativePath(loc, file);
+    const int = (key: string): number | undefined => {
+      const v = keys.get(key);
+      if (v === undefined) return undefined;
+      if (!/^\d{1,16}$/.test(v) || !Number.isSafeInteger(Number(v))) throw new ModelFormatError(`tensor "${name}": external data ${key} "${v}" is not a byte count`, ctx);
+      return Number(v);
+    };
+    const offset = int('offset') ?? 0;
+    const length = int('length');
+    const { bytes } = onnxTensorSize(t, where, file, limits);
+    if (bytes === undefined) throw new UnsupportedFeatureError(`tensor "${name}" has ONNX data type ${t.dataType ?? 0}, which is not supported`, ctx);
+    if (length !== undefined && length !== bytes) throw new ModelFormatError(`tensor "${name}": external data length ${length} is not the ${bytes} bytes its dims and type need`, ctx);
+    let data = files.get(path);
+    if (data === undefined) {
+      data = await source.readSibling(path);
+      files.set(path, data);
+    }
+    const end = checkedAdd(offset, bytes, `tensor "${name}" external data end`, ctx);
+    if (end > data.length) throw new ModelFormatError(`tensor "${name}" needs bytes ${offset}..${end} of "${path}", which has ${data.length}`, ctx);
+    return { ...t, rawData: data.subarray(offset, end), externalData: undefined, dataLocation: undefined };
+  };
+  const g = m.graph!;
+  const initializer: OnnxTensor[] = [];
+  for (const [i, t] of (g.initializer ?? []).entries()) initializer.push(await resolve(t, `graph.initializer[${i}]`));
+  const node: OnnxNode[] = [];
+  for (const n of g.node ?? []) {
+    const attribute: OnnxAttribute[] = [];
+    for (const a of n.attribute ?? []) attribute.push(a.t ? { ...a, t: await resolve(a.t, n.name || n.output?.[0] || n.opType) } : a);
+    node.push({ ...n, attribute });
+  }
+  return { ...m, graph: { ...g, initializer, node } };
 }

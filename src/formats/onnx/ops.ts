@@ -22,6 +22,7 @@ import {
   hostValues,
   irReshapeTarget,
   resolveSliceAxis,
+  hostSize,
   sizeOfShape,
   sliceAxisLength,
   type HostDtype,
@@ -557,7 +558,7 @@ export const ONNX_OPS: Readonly<Record<string, OnnxOp>> = {
   Constant: {
     fold(cx) {
       const t = cx.tensorAttr('value');
-      if (t) return decodeOnnxTensor(t, cx.label, cx.state.file);
+      if (t) return decodeOnnxTensor(t, cx.label, cx.state.file, cx.state.limits);
       const f = cx.attribute('value_float');
       if (f) return hostScalar('float', cx.float('value_float'));
       const fs = cx.floats('value_floats');
@@ -574,8 +575,8 @@ export const ONNX_OPS: Readonly<Record<string, OnnxOp>> = {
       const dims = hostValues(cx.host(0));
       if (dims.some((d) => !Number.isInteger(d) || d < 0)) cx.fail('a batch-dependent shape is not supported');
       const t = cx.tensorAttr('value');
-      const v = t ? decodeOnnxTensor(t, cx.label, cx.state.file) : hostScalar('float', 0);
-      return hostTensor(v.dtype, dims, new Array<number>(sizeOfShape(dims)).fill(v.data[0] ?? 0));
+      const v = t ? decodeOnnxTensor(t, cx.label, cx.state.file, cx.state.limits) : hostScalar('float', 0);
+      return hostTensor(v.dtype, dims, new Array<number>(hostSize(dims)).fill(v.data[0] ?? 0));
     },
   },
   Shape: {
@@ -736,7 +737,7 @@ export const ONNX_OPS: Readonly<Record<string, OnnxOp>> = {
       const [start, limit, delta] = [0, 1, 2].map((i) => hostValues(cx.host(i))[0]);
       const n = Math.max(0, Math.ceil((limit - start) / delta));
       if (!Number.isFinite(n)) cx.fail('a batch-dependent bound is not supported');
-      return hostTensor(cx.host(0).dtype, [n], Array.from({ length: n }, (_, i) => start + i * delta));
+      return hostTensor(cx.host(0).dtype, [n], Array.from({ length: hostSize([n]) }, (_, i) => start + i * delta));
     },
   },
 };

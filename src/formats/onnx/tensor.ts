@@ -1,10 +1,12 @@
 // ONNX TensorProto -> HostTensor: raw_data (little-endian) or the typed *_data fields. External data
-// (weights in a side file) is refused here with a typed error.
+// (weights in a side file) is read by the importer beforehand when the caller allows it (import.ts,
+// resolveExternalData); a tensor still pointing outside the file here is refused with a typed error.
 
 import { ModelFormatError, UnsupportedFeatureError } from '../../core/errors.js';
-import { hostTensor, sizeOfShape, type HostDtype, type HostTensor } from '../graphdef/host.js';
+import { checkTensorShape, checkedMul, type Limits } from '../../core/limits.js';
+import { hostTensor, type HostDtype, type HostTensor } from '../graphdef/host.js';
 import { DT } from '../graphdef/schema.js';
-import { decodeRaw, halfToFloat } from '../graphdef/tensor.js';
+import { decodeRaw, halfToFloat, rawWidth } from '../graphdef/tensor.js';
 import { ONNX_DT, type OnnxTensor } from './schema.js';
 
 /** ONNX data type -> the TensorFlow DataType with the same bytes (to share the raw decoder). */
@@ -40,18 +42,35 @@ export function onnxHostDtype(dt: number): HostDtype | undefined {
   }
 }
 
-export function decodeOnnxTensor(t: OnnxTensor, where: string, file: string): HostTensor {
+export function hasExternalData(t: OnnxTensor): boolean {
+  return t.dataLocation === 1 || (t.externalData !== undefined && t.externalData.length > 0);
+}
+
+/**
+ * The element count and payload bytes a tensor claims, checked against the limits (and overflow-checked)
+ * before anything is read or allocated.
+ */
+export function onnxTensorSize(t: OnnxTensor, where: string, file: string, limits: Limits): { n: number; bytes: number | undefined } {
+  const name = t.name || where;
+  const shape = [...(t.dims ?? [])];
+  if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw new ModelFormatError(`tensor "${name}" has bad dims [${shape.join(', ')}]`, { file, where: name });
+  const n = checkTensorShape(shape, limits, `tensor "${name}"`, { file, where: name });
+  const tf = TF_OF[t.dataType ?? 0];
+  const width = tf === undefined ? undefined : rawWidth(tf);
+  return { n, bytes: width === undefined ? undefined : checkedMul(n, width, `tensor "${name}" size`, { file, where: name }) };
+}
+
+export function decodeOnnxTensor(t: OnnxTensor, where: string, file: string, limits: Limits): HostTensor {
   const dt = t.dataType ?? 0;
   const name = t.name || where;
-  if (t.dataLocation === 1 || (t.externalData && t.externalData.length > 0)) {
+  if (hasExternalData(t)) {
     const loc = t.externalData?.find((e) => e.key === 'location')?.value;
-    throw new UnsupportedFeatureError(`tensor "${name}" keeps its data in an external file${loc ? ` ("${loc}")` : ''}; external data is not supported yet`, { file, where: name });
+    throw new UnsupportedFeatureError(`tensor "${name}" keeps its data in an external file${loc ? ` ("${loc}")` : ''}; pass { externalData: true } to read it (only files inside the model's folder)`, { file, where: name });
   }
   const dtype = onnxHostDtype(dt);
   if (dtype === undefined) throw new UnsupportedFeatureError(`tensor "${name}" has ONNX data type ${dt}, which is not supported`, { file, where: name });
   const shape = [...(t.dims ?? [])];
-  if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw new ModelFormatError(`tensor "${name}" has bad dims [${shape.join(', ')}]`, { file, where: name });
-  const n = sizeOfShape(shape);
+  const { n } = onnxTensorSize(t, where, file, limits);
   if (dtype === 'string') return { dtype, shape, data: new Float64Array(n) };
   if (t.rawData !== undefined && (t.rawData.length > 0 || n === 0)) return { dtype, shape, data: decodeRaw(t.rawData, TF_OF[dt], n, name, file) };
   let vals: readonly number[];

@@ -289,14 +289,7 @@ class ZipParser {
         if (final) done = true;
       });
       try {
-        if (src.length === 0) inf.push(src, true);
-        // Each step feeds at most what could inflate to the declared bytes still missing (plus 4 KiB of
-        // input), so an entry lying about its size is caught after at most ~4 MiB of extra output.
-        for (let i = 0; i < src.length; ) {
-          const step = Math.min(1 << 20, Math.max(4096, Math.floor((e.usize - got) / DEFLATE_MAX_RATIO)));
-          inf.push(src.subarray(i, i + step), i + step >= src.length);
-          i += step;
-        }
+        feedBounded((chunk, final) => inf.push(chunk, final), src, () => e.usize - got);
       } catch (err) {
         if (err instanceof ModelFormatError) throw err;
         throw new ModelFormatError(`zip entry does not inflate: ${err instanceof Error ? err.message : String(err)} (corrupt archive)`, { file: this.file, where: e.name, cause: err });
@@ -306,6 +299,20 @@ class ZipParser {
     const crc = crc32(out);
     if (crc !== e.crc) throw new ModelFormatError(`zip entry CRC-32 is ${hex(crc)}, the directory says ${hex(e.crc)} (corrupt archive)`, { file: this.file, where: e.name });
     return out;
+  }
+}
+
+/**
+ * Feeds compressed `src` to a streaming inflater (fflate's Inflate or Gunzip) in steps of at most what could
+ * inflate to the `room()` bytes still allowed (plus 4 KiB of input), so the inflater's output callback, which
+ * enforces the bound, stops a bomb after at most ~4 MiB of extra output instead of its full size.
+ */
+export function feedBounded(push: (chunk: Uint8Array, final: boolean) => void, src: Uint8Array, room: () => number): void {
+  if (src.length === 0) push(src, true);
+  for (let i = 0; i < src.length; ) {
+    const step = Math.min(1 << 20, Math.max(4096, Math.floor(Math.max(0, room()) / DEFLATE_MAX_RATIO)));
+    push(src.subarray(i, i + step), i + step >= src.length);
+    i += step;
   }
 }
 
