@@ -242,6 +242,16 @@ test('options: outputs by name (with port), inputs, inputShapes; errors name the
     () => translate(unsupported, { outputs: ['y'] }),
     (e: unknown) => e instanceof UnsupportedLayerError && e.className === 'Erf' && e.layerName === 'y',
   );
+  // Default outputs never stop short of an unsupported op on the inference path (they would be an earlier
+  // layer's values); a loss-side node that needs the labels placeholder stays tolerated.
+  const midway = [ph('x', [-1, 4]), konst('w', f32([4, 2], R.rand(8, 31))), n('mm', 'MatMul', ['x', 'w']), n('e', 'Erf', ['mm']), n('y', 'Relu', ['e'])];
+  assert.throws(
+    () => translate(midway),
+    (e: unknown) => e instanceof UnsupportedLayerError && e.className === 'Erf' && e.layerName === 'e' && /"mm"/.test(e.message) && /name the outputs/.test(e.message),
+  );
+  assert.deepEqual(translate(midway, { outputs: ['mm'] }).outputNames, ['mm']);
+  const lossSide = [ph('x', [-1, 4]), ph('labels', [-1, 2]), konst('w', f32([4, 2], R.rand(8, 32))), n('mm', 'MatMul', ['x', 'w']), n('y', 'Relu', ['mm']), n('e', 'Erf', ['y']), n('d', 'Sub', ['e', 'labels'])];
+  assert.deepEqual(translate(lossSide).outputNames, ['y']);
   const twoInputs = [ph('a', [-1, 2]), ph('b', [-1, 2]), n('s', 'Add', ['a', 'b'])];
   assert.deepEqual(translate(twoInputs).inputNames, ['a', 'b']);
   assert.deepEqual(translate(twoInputs, { inputs: ['b', 'a'] }).inputNames, ['b', 'a']);

@@ -396,6 +396,54 @@ function chooseOutputs(ix: GraphIndex, t: Translation, placeholders: readonly st
   return { outputs, other };
 }
 
+/**
+ * Default outputs stop where translation stops: a node kerasrt cannot translate (an unsupported op) computed
+ * from the inputs the chosen outputs use, with nothing after it that needs another placeholder, lies on the
+ * inference path past those outputs: they would be an earlier layer's values, not the model's. Refused with
+ * the node's own error instead. Evaluation and training nodes lead to something that needs a placeholder the
+ * outputs do not (the labels: an accuracy subgraph's ArgMax of the predictions meets ArgMax of the labels)
+ * and stay tolerated. A node that failed only because its input did is not the cause and is skipped.
+ */
+function refuseOutputsBeforeFailure(ix: GraphIndex, t: Translation, outputs: readonly string[]): void {
+  if (outputs.length === 0) return;
+  const used = new Set(outputs.flatMap((o) => [...(t.needs.get(o) ?? [])]));
+  // Placeholders upstream of every node and the consumers of each, on the file's graph (translation aside).
+  const upstream = new Map<string, Set<string>>();
+  const consumers = new Map<string, string[]>();
+  for (const name of ix.order(ix.src.nodes.map((n) => n.name))) {
+    const n = ix.node(name);
+    const ps = new Set<string>(isPlaceholder(n) ? [name] : []);
+    for (const r of ix.refs(n)) {
+      for (const p of upstream.get(r.node) ?? []) ps.add(p);
+      consumers.set(r.node, [...(consumers.get(r.node) ?? []), name]);
+    }
+    upstream.set(name, ps);
+  }
+  const leadsOutside = (from: string): boolean => {
+    const seen = new Set<string>();
+    const todo = [...(consumers.get(from) ?? [])];
+    while (todo.length > 0) {
+      const c = todo.pop() as string;
+      if (seen.has(c)) continue;
+      seen.add(c);
+      if ([...(upstream.get(c) ?? [])].some((p) => !used.has(p))) return true;
+      todo.push(...(consumers.get(c) ?? []));
+    }
+    return false;
+  };
+  for (const n of ix.src.nodes) {
+    const r = t.results.get(n.name);
+    if (r === undefined || r === 'dead' || !('failed' in r)) continue;
+    const needs = t.needs.get(n.name);
+    if (!needs || needs.size === 0 || ![...needs].every((p) => used.has(p))) continue;
+    if (ix.refs(n).some((ref) => { const up = t.results.get(ref.node); return up !== undefined && up !== 'dead' && 'failed' in up; })) continue;
+    if (leadsOutside(n.name)) continue;
+    const e = r.failed;
+    e.message += ` (it is computed from the model's inputs after ${outputs.map((o) => `"${o}"`).join(', ')}, so those cannot stand in for the outputs; name the outputs explicitly to stop before it)`;
+    throw e;
+  }
+}
+
 /** Lists the placeholders, the default outputs and the other dangling nodes (for `kerasrt inspect`). */
 export function tfGraphEndpoints(src: TfGraphSource, options: GraphImportOptions = {}): GraphEndpoints {
   const limits = resolveLimits(options.limits);
@@ -428,6 +476,7 @@ function translate(ix: GraphIndex, options: GraphImportOptions): ImportedModel {
   if (!outputNames || outputNames.length === 0) {
     const { t, placeholders, inputErrors } = probe(ix, options);
     outputNames = chooseOutputs(ix, t, placeholders).outputs;
+    refuseOutputsBeforeFailure(ix, t, outputNames);
     if (outputNames.length === 0) {
       // Nothing survived: the first failure (an input that cannot be one, else the first node) is the cause.
       const firstFailed = [...t.results.values()].find((r): r is Failed => r !== 'dead' && 'failed' in r);
