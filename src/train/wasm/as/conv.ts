@@ -1,4 +1,4 @@
-// @ts-nocheck: AssemblyScript, compiled by scripts/build-train-wasm.mjs (asc), not by tsc.
+// AssemblyScript, compiled by scripts/build-train-wasm.mjs (asc); tsconfig.json excludes it from tsc.
 // conv2d forward and backward (NHWC, HWIO, groups 1) as im2col + GEMM, a chunk of images at a time so the
 // column matrix stays cache-sized: forward y = cols . W + b; backward dW += cols^T . dy, dcols = dy . W^T,
 // dx += col2im(dcols), db = sum dy. Same algorithm and chunking as src/train/kernels/js.ts.
