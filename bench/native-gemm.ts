@@ -8,22 +8,12 @@
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import type { Activation } from '../src/ops/activation-fns.js';
 import { loadWasmKernels, relaxedSimdSupported, WasmProgram, type ConvMethod, type WasmKernels } from '../src/kernels/wasm/index.js';
 import { loadNativeKernels, nativeAddon, nativeIsas, nativeThreads, nativeUnavailableReason, setNativeThreads, type NativeIsa } from '../src/kernels/native/loader.js';
+import { convProgram, denseProgram, fmt, modelProgram, timePerCall, type ConvSpec } from './program-bench.js';
 
 const quick = process.argv.includes('--quick');
 const TARGET_MS = quick ? 60 : 300;
-
-function randData(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  const d = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    d[i] = s / 2 ** 31 - 1;
-  }
-  return d;
-}
 
 /**
  * --cpu: time by this process's CPU time (process.cpuUsage) instead of the wall clock. On a shared machine whose
@@ -38,126 +28,14 @@ const now = cpuClock
     }
   : () => performance.now();
 
-/** Median and p99 of per-call time (ns) over batches of calls sized to ~2 ms each, after a warm-up. */
 function time(fn: () => void, targetMs = TARGET_MS): { median: number; p99: number } {
-  const t0 = performance.now();
-  let warm = 0;
-  while (performance.now() - t0 < targetMs / 3 || warm < 5) {
-    fn();
-    warm++;
-  }
-  const per = (performance.now() - t0) / warm;
-  const reps = Math.max(1, Math.round((cpuClock ? 10 : 2) / per));
-  const samples: number[] = [];
-  const t1 = performance.now();
-  while (performance.now() - t1 < targetMs || samples.length < 9) {
-    const a = now();
-    for (let i = 0; i < reps; i++) fn();
-    samples.push(((now() - a) * 1e6) / reps);
-  }
-  samples.sort((x, y) => x - y);
-  return { median: samples[samples.length >> 1], p99: samples[Math.min(samples.length - 1, Math.floor(samples.length * 0.99))] };
+  return timePerCall(fn, { targetMs, minWarm: 5, minSamples: 9, batchMs: cpuClock ? 10 : 2, now });
 }
 
 type Engine = { readonly name: string; readonly load: () => WasmKernels };
 
-interface ConvSpec {
-  readonly name: string;
-  readonly x: [number, number, number, number];
-  readonly k: number;
-  readonly oc: number;
-}
-
-function convProgram(e: Engine, c: ConvSpec, method: ConvMethod, act: Activation = { fn: 'relu' }) {
-  const [n, h, w, ic] = c.x;
-  const pad = (c.k - 1) >> 1;
-  const xs = n * h * w * ic;
-  const prog = new WasmProgram(e.load(), { arenaFloats: xs + n * h * w * c.oc });
-  const wt = randData(c.k * c.k * ic * c.oc, 1);
-  const pw = method === 'winograd' ? prog.packWinogradWeights(wt, c.k, ic, c.oc) : prog.packConv2dWeights(wt, c.k, c.k, ic, c.oc);
-  prog.conv2d({ x: 0, xShape: c.x, w: pw, kernelSize: [c.k, c.k], bias: prog.constant(randData(c.oc, 2)), y: xs, pads: [pad, c.k - 1 - pad, pad, c.k - 1 - pad], activation: act, method });
-  prog.finish();
-  prog.arena.set(randData(xs, 3));
-  return { run: () => prog.run(), flops: 2 * n * h * w * c.oc * c.k * c.k * ic };
-}
-
-function denseProgram(e: Engine, K: number, N: number, rows = 1) {
-  const prog = new WasmProgram(e.load(), { arenaFloats: rows * (K + N) });
-  prog.dense({ x: 0, w: prog.packDenseWeights(randData(K * N, 1), K, N), bias: prog.constant(randData(N, 2)), y: rows * K, rows, activation: { fn: 'relu' } });
-  prog.finish();
-  prog.arena.set(randData(rows * K, 3));
-  return { run: () => prog.run(), flops: 2 * rows * K * N };
-}
-
-type ModelKind = 'beginner' | 'expert' | 'deep-mnist';
-
-/** A whole founding model as one program (sequential layers, bump-allocated arena), batch `b`. */
-function modelProgram(e: Engine, kind: ModelKind, b = 1) {
-  type L = { t: 'conv'; k: number; oc: number } | { t: 'pool' } | { t: 'dense'; n: number; act: Activation } | { t: 'softmax' };
-  const layers: L[] =
-    kind === 'beginner'
-      ? [{ t: 'dense', n: 10, act: { fn: 'linear' } }, { t: 'softmax' }]
-      : kind === 'expert'
-        ? [{ t: 'conv', k: 3, oc: 32 }, { t: 'pool' }, { t: 'conv', k: 3, oc: 32 }, { t: 'pool' }, { t: 'dense', n: 128, act: { fn: 'relu' } }, { t: 'dense', n: 10, act: { fn: 'linear' } }, { t: 'softmax' }]
-        : [{ t: 'conv', k: 5, oc: 32 }, { t: 'pool' }, { t: 'conv', k: 5, oc: 64 }, { t: 'pool' }, { t: 'dense', n: 1024, act: { fn: 'relu' } }, { t: 'dense', n: 10, act: { fn: 'linear' } }, { t: 'softmax' }];
-  let shape: number[] = kind === 'beginner' ? [b, 784] : [b, 28, 28, 1];
-  const shapes: number[][] = [shape];
-  for (const l of layers) {
-    if (l.t === 'conv') shape = [b, shape[1], shape[2], l.oc];
-    else if (l.t === 'pool') shape = [b, shape[1] >> 1, shape[2] >> 1, shape[3]];
-    else if (l.t === 'dense') shape = [b, l.n];
-    shapes.push(shape);
-  }
-  const size = (s: number[]) => s.reduce((p, q) => p * q, 1);
-  const offsets: number[] = [];
-  let top = 0;
-  for (const s of shapes) {
-    offsets.push(top);
-    top += size(s);
-  }
-  const prog = new WasmProgram(e.load(), { arenaFloats: top });
-  let flops = 0;
-  layers.forEach((l, i) => {
-    const xs = shapes[i];
-    const x = offsets[i];
-    const y = offsets[i + 1];
-    if (l.t === 'conv') {
-      const ic = xs[3];
-      const pad = (l.k - 1) >> 1;
-      // The planner's choice (src/kernels/wasm/backend.ts chooseConvKernel, both engines declare Winograd):
-      // Winograd for cin >= 32, cout >= 16; else direct.
-      const wt = randData(l.k * l.k * ic * l.oc, i);
-      const wino = ic >= 32 && l.oc >= 16;
-      const w = wino ? prog.packWinogradWeights(wt, l.k, ic, l.oc) : prog.packConv2dWeights(wt, l.k, l.k, ic, l.oc);
-      const method: ConvMethod = wino ? 'winograd' : 'direct';
-      prog.conv2d({ x, xShape: xs, w, kernelSize: [l.k, l.k], bias: prog.constant(randData(l.oc, i + 50)), y, pads: [pad, l.k - 1 - pad, pad, l.k - 1 - pad], activation: { fn: 'relu' }, method });
-      flops += 2 * b * xs[1] * xs[2] * l.k * l.k * ic * l.oc;
-    } else if (l.t === 'pool') {
-      prog.pool2d({ type: 'max', x, xShape: xs, y, kernel: [2, 2], strides: [2, 2] });
-    } else if (l.t === 'dense') {
-      const K = size(xs) / b;
-      prog.dense({ x, w: prog.packDenseWeights(randData(K * l.n, i), K, l.n), bias: prog.constant(randData(l.n, i + 50)), y, rows: b, activation: l.act });
-      flops += 2 * b * K * l.n;
-    } else {
-      prog.softmax({ x, y, rows: b, n: size(xs) / b });
-    }
-  });
-  prog.finish();
-  const input = randData(size(shapes[0]), 9);
-  const arena = prog.arena;
-  const outAt = offsets[offsets.length - 1];
-  const out = new Float32Array(10 * b);
-  return {
-    run: () => {
-      arena.set(input, 0);
-      prog.run();
-      out.set(arena.subarray(outAt, outAt + 10 * b));
-    },
-    flops,
-  };
-}
-
-const fmt = (v: number, d = 2) => v.toFixed(d).padStart(8);
+/** The planner's choice (src/kernels/wasm/backend.ts chooseConvKernel, both engines declare Winograd): Winograd for cin >= 32, cout >= 16; else direct. */
+const plannerConv = (ic: number, oc: number): ConvMethod => (ic >= 32 && oc >= 16 ? 'winograd' : 'direct');
 
 function main(): void {
   const addon = nativeAddon();
@@ -199,11 +77,11 @@ function main(): void {
     process.stderr.write(`measuring ${e.name} ...\n`);
     const row = (name: string, flops: number, t: { median: number; p99: number }) => rows.push({ engine: e.name, name, flops, t });
     for (const [name, K, N] of [['beginner dense 784->10', 784, 10], ['expert dense 1568->128', 1568, 128], ['deep-mnist dense 3136->1024', 3136, 1024]] as const) {
-      const p = denseProgram(e, K, N);
+      const p = denseProgram(e.load(), K, N);
       row(`${name} (batch 1)`, p.flops, time(p.run));
     }
     for (const [K, N] of [[1568, 128], [3136, 1024]] as const) {
-      const p = denseProgram(e, K, N, 64);
+      const p = denseProgram(e.load(), K, N, 64);
       row(`dense ${K}->${N} (batch 64, 1 thread)`, p.flops, time(p.run));
     }
     const convs: ConvSpec[] = [
@@ -214,12 +92,12 @@ function main(): void {
     ];
     for (const c of convs) {
       for (const m of c.x[3] >= 8 ? (['im2col', 'direct', 'winograd'] as const) : (['im2col', 'direct'] as const)) {
-        const p = convProgram(e, c, m);
+        const p = convProgram(e.load(), c, m);
         row(`${c.name} ${m}`, p.flops, time(p.run));
       }
     }
     for (const kind of ['beginner', 'expert', 'deep-mnist'] as const) {
-      const p = modelProgram(e, kind);
+      const p = modelProgram(e.load(), kind, plannerConv);
       row(`MODEL ${kind} (input in, run, output out)`, p.flops, time(p.run));
     }
     if (e.isa) {
@@ -227,7 +105,7 @@ function main(): void {
       for (const threads of cpuClock ? [1] : [1, 2]) {
         setNativeThreads(threads);
         for (const kind of ['expert', 'deep-mnist'] as const) {
-          const p = modelProgram(e, kind, 64);
+          const p = modelProgram(e.load(), kind, plannerConv, 64);
           const t = time(p.run);
           row(`MODEL ${kind} batch 64, ${threads} thread${threads > 1 ? 's' : ''} (${((64 * 1e9) / t.median / 1e3).toFixed(1)}k img/s)`, p.flops, t);
         }

@@ -1,6 +1,7 @@
 // Builds the native back end (native/: a Node-API C++ addon) with the node-gyp that ships inside npm and the
 // machine's C++ compiler, then copies it to build/Release/kerasrt_native.node (where
-// src/kernels/native/loader.ts looks). Runs as part of `npm run build` (so `npm ci` builds it through `prepare`).
+// src/kernels/native/loader.ts looks). Runs as part of `npm run build` (so `npm ci` builds it through `prepare`)
+// and as the package's `install` script, so an installed kerasrt (which ships native/ and this script) builds it too.
 // Never fails the install: on any problem it prints ONE line and exits 0, and kerasrt runs on WebAssembly.
 // Offline by design: it uses Node's installed headers (npm's nodedir, <prefix>/include/node, or node-gyp's
 // cache) and refuses to let node-gyp download anything. Skips the build when nothing changed (hash stamp).
@@ -43,6 +44,8 @@ function skip(reason) {
  */
 function writeStepHeader() {
   const files = ['src/kernels/wasm/step-encoding.ts', 'src/kernels/wasm/step-encoding-ext.ts'].map((f) => join(root, f)).filter(existsSync);
+  // An installed package ships dist/, not src/: its header was generated from the same sources when it was packed.
+  if (files.length === 0 && existsSync(join(srcDir, 'step_encoding.h'))) return;
   const ts = files.map((f) => readFileSync(f, 'utf8')).join('\n');
   const consts = [...ts.matchAll(/^export const ([A-Z0-9_]+) = (-?\d+);/gm)];
   if (consts.length < 20) throw new Error('step-encoding.ts: no constants found');

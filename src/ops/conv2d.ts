@@ -8,7 +8,7 @@
 // rounded to float32 once, on store; NaN/Inf in x, w or b propagate through the sum as IEEE arithmetic says.
 
 import { ShapeError } from '../core/errors.js';
-import { shapeToString, sizeOf, tensor, type Shape } from '../core/tensor.js';
+import { shapeToString, sizeOf, tensor, type Shape, type Tensor } from '../core/tensor.js';
 import { activationScalar, type Activation } from './activation-fns.js';
 import { effectiveKernel } from './padding.js';
 import { defineOp } from './types.js';
@@ -64,16 +64,37 @@ export function checkBias(op: string, b: Shape | undefined, channels: number): v
   if (b !== undefined && (b.length !== 1 || b[0] !== channels)) throw new ShapeError(`${op}: bias ${fmtShape(b)} does not match ${channels} output channels`, { op });
 }
 
-/** Output shape of conv2d, with every check; used by inferShape and by the reference itself. */
-export function conv2dOutShape(x: Shape, w: Shape, b: Shape | undefined, a: Conv2dAttrs): number[] {
-  const op = 'conv2d';
+/** Strides, dilations and pads of a window over NHWC (conv2d, depthwise_conv2d). */
+export interface WindowAttrs {
+  readonly strides: readonly [number, number];
+  readonly dilations: readonly [number, number];
+  /** [top, bottom, left, right], zeros. */
+  readonly pads: readonly [number, number, number, number];
+}
+
+/** The checks every NHWC conv starts with: input and kernel ranks and sizes, strides, dilations, pads. */
+export function checkConvWindow(op: string, kernel: string, x: Shape, w: Shape, a: WindowAttrs): void {
   checkDims(op, 'input (NHWC)', x, 4, true);
-  checkDims(op, 'kernel (HWIO)', w, 4, false);
+  checkDims(op, kernel, w, 4, false);
   checkInts(op, 'strides', a.strides, 1);
   checkInts(op, 'dilations', a.dilations, 1);
   checkInts(op, 'pads', a.pads, 0);
+}
+
+/** Output [N, OH, OW, channels] of a conv over NHWC x with a [kh, kw, ...] kernel (shapes already checked). */
+export function convOutShape(op: string, x: Shape, w: Shape, a: WindowAttrs, channels: number): number[] {
+  const [pt, pb, pl, pr] = a.pads;
+  const OH = windowOutSize(op, 'height', x[1], w[0], a.strides[0], a.dilations[0], pt, pb);
+  const OW = windowOutSize(op, 'width', x[2], w[1], a.strides[1], a.dilations[1], pl, pr);
+  return [x[0], OH, OW, channels];
+}
+
+/** Output shape of conv2d, with every check; used by inferShape and by the reference itself. */
+export function conv2dOutShape(x: Shape, w: Shape, b: Shape | undefined, a: Conv2dAttrs): number[] {
+  const op = 'conv2d';
+  checkConvWindow(op, 'kernel (HWIO)', x, w, a);
   checkInts(op, 'groups', [a.groups], 1);
-  const [, H, W, C] = x;
+  const [, , , C] = x;
   const [KH, KW, CG, CO] = w;
   if (KH < 1 || KW < 1) throw new ShapeError(`conv2d: kernel ${fmtShape(w)} has an empty window`, { op });
   if (C % a.groups !== 0 || CO % a.groups !== 0) {
@@ -83,10 +104,48 @@ export function conv2dOutShape(x: Shape, w: Shape, b: Shape | undefined, a: Conv
     throw new ShapeError(`conv2d: kernel ${fmtShape(w)} expects ${CG} input channels per group, input has ${C} channels in ${a.groups} group(s)`, { op });
   }
   checkBias(op, b, CO);
-  const [pt, pb, pl, pr] = a.pads;
-  const OH = windowOutSize(op, 'height', H, KH, a.strides[0], a.dilations[0], pt, pb);
-  const OW = windowOutSize(op, 'width', W, KW, a.strides[1], a.dilations[1], pl, pr);
-  return [x[0], OH, OW, CO];
+  return convOutShape(op, x, w, a, CO);
+}
+
+/**
+ * The float64 reference sum of a grouped conv (see the header), into a new tensor of outShape: kernel data in
+ * [KH][KW][CG][CO] order, CG input channels per group. depthwise_conv2d is the case CG = 1, groups = C (its
+ * [kh, kw, C, M] kernel is that layout, with output channel c * M + m in group c).
+ */
+export function convReference(x: Tensor, w: Float32Array, KH: number, KW: number, CG: number, groups: number, b: Tensor | undefined, outShape: Shape, a: WindowAttrs & { readonly activation: Activation }): Tensor {
+  const [N, H, W, C] = x.shape;
+  const [, OH, OW, CO] = outShape;
+  const [sh, sw] = a.strides;
+  const [dh, dw] = a.dilations;
+  const [pt, , pl] = a.pads;
+  const coPerGroup = CO / groups;
+  const act = activationScalar(a.activation);
+  const out = tensor(outShape);
+  for (let n = 0; n < N; n++) {
+    for (let oy = 0; oy < OH; oy++) {
+      for (let ox = 0; ox < OW; ox++) {
+        for (let co = 0; co < CO; co++) {
+          const g = Math.floor(co / coPerGroup);
+          let acc = b ? b.data[co] : 0;
+          for (let ky = 0; ky < KH; ky++) {
+            const iy = oy * sh - pt + ky * dh;
+            if (iy < 0 || iy >= H) continue;
+            for (let kx = 0; kx < KW; kx++) {
+              const ix = ox * sw - pl + kx * dw;
+              if (ix < 0 || ix >= W) continue;
+              for (let ci = 0; ci < CG; ci++) {
+                const xv = x.data[((n * H + iy) * W + ix) * C + g * CG + ci];
+                const wv = w[((ky * KW + kx) * CG + ci) * CO + co];
+                acc += xv * wv;
+              }
+            }
+          }
+          out.data[((n * OH + oy) * OW + ox) * CO + co] = act(acc);
+        }
+      }
+    }
+  }
+  return out;
 }
 
 export const conv2d = defineOp<Conv2dAttrs>({
@@ -97,40 +156,8 @@ export const conv2d = defineOp<Conv2dAttrs>({
   },
   reference([x, w, b], attrs) {
     const outShape = conv2dOutShape(x.shape, w.shape, b?.shape, attrs);
-    const [N, H, W, C] = x.shape;
-    const [KH, KW, CG, CO] = w.shape;
-    const [, OH, OW] = outShape;
-    const [sh, sw] = attrs.strides;
-    const [dh, dw] = attrs.dilations;
-    const [pt, , pl] = attrs.pads;
-    const coPerGroup = CO / attrs.groups;
-    const act = activationScalar(attrs.activation);
-    const out = tensor(outShape);
-    for (let n = 0; n < N; n++) {
-      for (let oy = 0; oy < OH; oy++) {
-        for (let ox = 0; ox < OW; ox++) {
-          for (let co = 0; co < CO; co++) {
-            const g = Math.floor(co / coPerGroup);
-            let acc = b ? b.data[co] : 0;
-            for (let ky = 0; ky < KH; ky++) {
-              const iy = oy * sh - pt + ky * dh;
-              if (iy < 0 || iy >= H) continue;
-              for (let kx = 0; kx < KW; kx++) {
-                const ix = ox * sw - pl + kx * dw;
-                if (ix < 0 || ix >= W) continue;
-                for (let ci = 0; ci < CG; ci++) {
-                  const xv = x.data[((n * H + iy) * W + ix) * C + g * CG + ci];
-                  const wv = w.data[((ky * KW + kx) * CG + ci) * CO + co];
-                  acc += xv * wv;
-                }
-              }
-            }
-            out.data[((n * OH + oy) * OW + ox) * CO + co] = act(acc);
-          }
-        }
-      }
-    }
-    return [out];
+    const [KH, KW, CG] = w.shape;
+    return [convReference(x, w.data, KH, KW, CG, attrs.groups, b, outShape, attrs)];
   },
   cost([x, w, b], attrs) {
     // One multiply-add per (output element, kernel tap, input channel of its group), padding included.

@@ -14,12 +14,17 @@ export function rng(seed: number): () => number {
   };
 }
 
-/** A tensor of the given concrete shape filled uniformly in [lo, hi). */
-export function randTensor(shape: Shape, seed: number, lo = -1, hi = 1): { shape: number[]; data: Float32Array } {
+/** n floats drawn uniformly in [lo, hi) from the generator seeded with `seed`. */
+export function randData(n: number, seed: number, lo = -1, hi = 1): Float32Array {
   const r = rng(seed);
-  let n = 1;
-  for (const d of shape) n *= d;
   const data = new Float32Array(n);
   for (let i = 0; i < n; i++) data[i] = lo + (hi - lo) * r();
-  return { shape: [...shape], data };
+  return data;
+}
+
+/** A tensor of the given concrete shape filled uniformly in [lo, hi). */
+export function randTensor(shape: Shape, seed: number, lo = -1, hi = 1): { shape: number[]; data: Float32Array } {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return { shape: [...shape], data: randData(n, seed, lo, hi) };
 }

@@ -7,25 +7,16 @@ import { test } from 'node:test';
 import { tensor, type Tensor } from '../../src/core/tensor.js';
 import { LINEAR } from '../../src/ops/activation-fns.js';
 import { conv2d, type Conv2dAttrs } from '../../src/ops/conv2d.js';
-import { computePads, effectiveKernel } from '../../src/ops/padding.js';
+import { computePads } from '../../src/ops/padding.js';
 import { randTensor, rng } from '../helpers/rand.js';
-import { assertClose, assertShapeError, pick, randInt, sprinkleSpecials, tf, tfActivation, TEST_ACTIVATIONS, toTf, useCpu } from './tf-oracle.js';
-
-type PadMode = 'same' | 'valid' | 'explicit';
+import { assertClose, assertShapeError, pick, randInt, randomWindow, sprinkleSpecials, tf, tfWindowed, TEST_ACTIVATIONS, toTf, useCpu, type PadMode } from './tf-oracle.js';
 
 function tfConv2d(x: Tensor, w: Tensor, b: Tensor | undefined, a: Conv2dAttrs, mode: PadMode): tf.Tensor {
-  return tf.tidy(() => {
-    const [pt, pb, pl, pr] = a.pads;
-    const both = a.strides.some((s) => s > 1) && a.dilations.some((d) => d > 1);
-    const strides: [number, number] = both ? [1, 1] : [a.strides[0], a.strides[1]];
-    const pad = mode === 'explicit' || both ? ([[0, 0], [pt, pb], [pl, pr], [0, 0]] as [[number, number], [number, number], [number, number], [number, number]]) : mode;
+  return tfWindowed(a, mode, b, (strides, pad, dilations) => {
     const xs = tf.split(toTf(x) as tf.Tensor4D, a.groups, 3) as tf.Tensor4D[];
     const ws = tf.split(toTf(w) as tf.Tensor4D, a.groups, 3) as tf.Tensor4D[];
-    const parts = xs.map((xi, g) => tf.conv2d(xi, ws[g], strides, pad, 'NHWC', [a.dilations[0], a.dilations[1]]));
-    let y: tf.Tensor = parts.length === 1 ? parts[0] : tf.concat(parts, 3);
-    if (both) y = tf.stridedSlice(y, [0, 0, 0, 0], y.shape, [1, a.strides[0], a.strides[1], 1]);
-    if (b) y = tf.add(y, toTf(b));
-    return tfActivation(y, a.activation);
+    const parts = xs.map((xi, g) => tf.conv2d(xi, ws[g], strides, pad, 'NHWC', dilations));
+    return parts.length === 1 ? parts[0] : tf.concat(parts, 3);
   });
 }
 
@@ -43,14 +34,9 @@ function randomCase(r: () => number, seed: number): Case {
     const cg = randInt(r, 1, 3);
     const cog = randInt(r, 1, 3);
     const [N, H, W] = [randInt(r, 1, 2), randInt(r, 1, 9), randInt(r, 1, 9)];
-    const [kh, kw] = [randInt(r, 1, 4), randInt(r, 1, 4)];
-    const strides: [number, number] = [randInt(r, 1, 3), randInt(r, 1, 3)];
-    const dilations: [number, number] = [randInt(r, 1, 2), randInt(r, 1, 2)];
-    const mode = pick(r, ['same', 'valid', 'explicit'] as const);
-    let pads: [number, number, number, number];
-    if (mode === 'explicit') pads = [randInt(r, 0, 3), randInt(r, 0, 3), randInt(r, 0, 3), randInt(r, 0, 3)];
-    else pads = [...computePads(mode, H, kh, strides[0], dilations[0]), ...computePads(mode, W, kw, strides[1], dilations[1])];
-    if (H + pads[0] + pads[1] < effectiveKernel(kh, dilations[0]) || W + pads[2] + pads[3] < effectiveKernel(kw, dilations[1])) continue;
+    const win = randomWindow(r, H, W);
+    if (!win) continue;
+    const { kernel: [kh, kw], strides, dilations, mode, pads } = win;
     const x = randTensor([N, H, W, cg * groups], seed);
     const w = randTensor([kh, kw, cg, cog * groups], seed + 1);
     const b = r() < 0.5 ? randTensor([cog * groups], seed + 2) : undefined;

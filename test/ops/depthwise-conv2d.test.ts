@@ -7,23 +7,12 @@ import { test } from 'node:test';
 import { tensor, type Tensor } from '../../src/core/tensor.js';
 import { LINEAR } from '../../src/ops/activation-fns.js';
 import { depthwiseConv2d, type DepthwiseConv2dAttrs } from '../../src/ops/depthwise-conv2d.js';
-import { computePads, effectiveKernel } from '../../src/ops/padding.js';
+import { computePads } from '../../src/ops/padding.js';
 import { randTensor, rng } from '../helpers/rand.js';
-import { assertClose, assertShapeError, pick, randInt, sprinkleSpecials, tf, tfActivation, TEST_ACTIVATIONS, toTf, useCpu } from './tf-oracle.js';
-
-type PadMode = 'same' | 'valid' | 'explicit';
+import { assertClose, assertShapeError, pick, randInt, randomWindow, sprinkleSpecials, tf, tfWindowed, TEST_ACTIVATIONS, toTf, useCpu, type PadMode } from './tf-oracle.js';
 
 function tfDepthwise(x: Tensor, w: Tensor, b: Tensor | undefined, a: DepthwiseConv2dAttrs, mode: PadMode): tf.Tensor {
-  return tf.tidy(() => {
-    const [pt, pb, pl, pr] = a.pads;
-    const both = a.strides.some((s) => s > 1) && a.dilations.some((d) => d > 1);
-    const strides: [number, number] = both ? [1, 1] : [a.strides[0], a.strides[1]];
-    const pad = mode === 'explicit' || both ? ([[0, 0], [pt, pb], [pl, pr], [0, 0]] as [[number, number], [number, number], [number, number], [number, number]]) : mode;
-    let y: tf.Tensor = tf.depthwiseConv2d(toTf(x) as tf.Tensor4D, toTf(w) as tf.Tensor4D, strides, pad, 'NHWC', [a.dilations[0], a.dilations[1]]);
-    if (both) y = tf.stridedSlice(y, [0, 0, 0, 0], y.shape, [1, a.strides[0], a.strides[1], 1]);
-    if (b) y = tf.add(y, toTf(b));
-    return tfActivation(y, a.activation);
-  });
+  return tfWindowed(a, mode, b, (strides, pad, dilations) => tf.depthwiseConv2d(toTf(x) as tf.Tensor4D, toTf(w) as tf.Tensor4D, strides, pad, 'NHWC', dilations));
 }
 
 interface Case {
@@ -37,14 +26,9 @@ interface Case {
 function randomCase(r: () => number, seed: number): Case {
   for (;;) {
     const [N, H, W, C, M] = [randInt(r, 1, 2), randInt(r, 1, 9), randInt(r, 1, 9), randInt(r, 1, 4), randInt(r, 1, 3)];
-    const [kh, kw] = [randInt(r, 1, 4), randInt(r, 1, 4)];
-    const strides: [number, number] = [randInt(r, 1, 3), randInt(r, 1, 3)];
-    const dilations: [number, number] = [randInt(r, 1, 2), randInt(r, 1, 2)];
-    const mode = pick(r, ['same', 'valid', 'explicit'] as const);
-    let pads: [number, number, number, number];
-    if (mode === 'explicit') pads = [randInt(r, 0, 3), randInt(r, 0, 3), randInt(r, 0, 3), randInt(r, 0, 3)];
-    else pads = [...computePads(mode, H, kh, strides[0], dilations[0]), ...computePads(mode, W, kw, strides[1], dilations[1])];
-    if (H + pads[0] + pads[1] < effectiveKernel(kh, dilations[0]) || W + pads[2] + pads[3] < effectiveKernel(kw, dilations[1])) continue;
+    const win = randomWindow(r, H, W);
+    if (!win) continue;
+    const { kernel: [kh, kw], strides, dilations, mode, pads } = win;
     const x = randTensor([N, H, W, C], seed);
     const w = randTensor([kh, kw, C, M], seed + 1);
     const b = r() < 0.5 ? randTensor([C * M], seed + 2) : undefined;

@@ -10,7 +10,7 @@ import type { Activation } from '../../src/ops/activation-fns.js';
 import type { Conv2dAttrs } from '../../src/ops/conv2d.js';
 import { computePads } from '../../src/ops/padding.js';
 import { randTensor } from '../helpers/rand.js';
-import { tf, useCpu } from '../ops/tf-oracle.js';
+import { tf, tfActivation, tfPads, useCpu } from '../ops/tf-oracle.js';
 import { checkFiniteDifferences, checkTfjs } from './grad-check.js';
 
 const ACTS: Activation[] = [
@@ -33,46 +33,6 @@ const ACTS: Activation[] = [
   { fn: 'gelu_tanh' },
 ];
 
-/** The TF.js form of each activation (composed from TF.js ops where TF.js has no such op). */
-function tfAct(y: Tfjs.Tensor, a: Activation): Tfjs.Tensor {
-  switch (a.fn) {
-    case 'linear':
-      return y;
-    case 'relu':
-      return tf.relu(y);
-    case 'relu6':
-      return tf.relu6(y);
-    case 'sigmoid':
-      return tf.sigmoid(y);
-    case 'tanh':
-      return tf.tanh(y);
-    case 'elu':
-      return tf.elu(y);
-    case 'selu':
-      return tf.selu(y);
-    case 'softplus':
-      return tf.softplus(y);
-    case 'softsign':
-      return tf.div(y, tf.add(1, tf.abs(y)));
-    case 'swish':
-      return tf.mul(y, tf.sigmoid(y));
-    case 'leaky_relu':
-      return tf.leakyRelu(y, a.alpha ?? 0.2);
-    case 'exponential':
-      return tf.exp(y);
-    case 'hard_sigmoid':
-      return tf.div(tf.relu6(tf.add(y, 3)), 6);
-    case 'hard_swish':
-      return tf.mul(y, tf.div(tf.relu6(tf.add(y, 3)), 6));
-    case 'mish':
-      return tf.mul(y, tf.tanh(tf.softplus(y)));
-    case 'gelu_tanh':
-      return tf.mul(tf.mul(0.5, y), tf.add(1, tf.tanh(tf.mul(0.7978845608028654, tf.add(y, tf.mul(0.044715, tf.pow(y, 3)))))));
-    default:
-      throw new Error(`no TF.js form for ${a.fn}`);
-  }
-}
-
 const KINKED = new Set(['relu', 'relu6', 'leaky_relu', 'hard_sigmoid', 'hard_swish', 'elu', 'selu']);
 
 test('grads: activation, every function, vs finite differences and TF.js', async () => {
@@ -81,7 +41,7 @@ test('grads: activation, every function, vs finite differences and TF.js', async
     const x = randTensor([3, 7], 10 + i, -3, 3);
     const c = { op: 'activation' as const, attrs: { activation: act }, inputs: [x] };
     checkFiniteDifferences(c, `activation ${act.fn}`, { eps: KINKED.has(act.fn) ? 1e-3 : 1e-2 });
-    if (act.fn !== 'gelu') checkTfjs(c, ([t]) => tfAct(t, act), `activation ${act.fn}`, act.fn === 'gelu_tanh' ? 1e-3 : 1e-4);
+    if (act.fn !== 'gelu') checkTfjs(c, ([t]) => tfActivation(t, act), `activation ${act.fn}`, act.fn === 'gelu_tanh' ? 1e-3 : 1e-4);
   }
 });
 
@@ -94,7 +54,7 @@ test('grads: dense with fused activations, vs finite differences and TF.js', asy
     const b = randTensor([9], 40 + i);
     const c = { op: 'dense' as const, attrs: { activation: a }, inputs: [x, w, b] };
     checkFiniteDifferences(c, `dense ${a.fn}`, { eps: a.fn === 'relu' || a.fn === 'elu' ? 1e-3 : 1e-2 });
-    checkTfjs(c, ([tx, tw, tb]) => tfAct(tf.add(tf.matMul(tx as Tfjs.Tensor2D, tw as Tfjs.Tensor2D), tb), a), `dense ${a.fn}`);
+    checkTfjs(c, ([tx, tw, tb]) => tfActivation(tf.add(tf.matMul(tx as Tfjs.Tensor2D, tw as Tfjs.Tensor2D), tb), a), `dense ${a.fn}`);
   }
   // No bias, rank-3 input (Dense over the last axis).
   const c3 = { op: 'dense' as const, attrs: { activation: { fn: 'linear' } as Activation }, inputs: [randTensor([2, 3, 4], 50), randTensor([4, 5], 51)] };
@@ -128,13 +88,12 @@ test('grads: conv2d (same / valid, strides, dilation, bias, activations), vs fin
     checkFiniteDifferences(c, what, { eps: s.act.fn === 'relu' ? 1e-3 : 1e-2 });
     // TF.js has no dilated conv gradient; dilation is covered by finite differences.
     if (s.d[0] === 1) {
-      const [pt, pb, pl, pr] = c.attrs.pads;
       checkTfjs(
         c,
         ([tx, tw, tb]) => {
-          let y: Tfjs.Tensor = tf.conv2d(tx as Tfjs.Tensor4D, tw as Tfjs.Tensor4D, s.s, [[0, 0], [pt, pb], [pl, pr], [0, 0]], 'NHWC');
+          let y: Tfjs.Tensor = tf.conv2d(tx as Tfjs.Tensor4D, tw as Tfjs.Tensor4D, s.s, tfPads(c.attrs.pads), 'NHWC');
           if (tb) y = tf.add(y, tb);
-          return tfAct(y, s.act);
+          return tfActivation(y, s.act);
         },
         what,
       );
@@ -317,7 +276,7 @@ test('grads: depthwise_conv2d and embedding, vs finite differences and TF.js', a
     const b = randTensor([ks[2] * ks[3]], 420 + i);
     const pads = [...computePads(pad, xs[1], ks[0], s[0]), ...computePads(pad, xs[2], ks[1], s[1])] as [number, number, number, number];
     const c = { op: 'depthwise_conv2d' as const, attrs: { strides: s, dilations: [1, 1] as [number, number], pads, activation: act }, inputs: [x, w, b] };
-    checkTfjs(c, ([tx, tw, tb]) => tfAct(tf.add(tf.depthwiseConv2d(tx as Tfjs.Tensor4D, tw as Tfjs.Tensor4D, s, pad), tb), act), `depthwise #${i}`);
+    checkTfjs(c, ([tx, tw, tb]) => tfActivation(tf.add(tf.depthwiseConv2d(tx as Tfjs.Tensor4D, tw as Tfjs.Tensor4D, s, pad), tb), act), `depthwise #${i}`);
     checkFiniteDifferences(c, `depthwise #${i}`, { eps: act.fn === 'relu' ? 1e-3 : 1e-2 });
   }
   const idx = { shape: [3, 4], data: Float32Array.from([0, 2, 2, 5, 1, 1, 0, 3, 4, 5, 2, 2]) };

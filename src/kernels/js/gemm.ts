@@ -6,6 +6,9 @@
 // beat 4 and 16 and the unpacked row-major walk (3.7 GFLOP/s on 3136 x 1024).
 // Sums start from the bias and add products in k order, in float64: the same operations, in the same order,
 // as the reference kernels, so results are normally bit-identical before the activation.
+// The float64 forms (gemm4x4F64, gemv8F64, packPanelsF64, packRowF64F64) repeat their float32 twins on purpose:
+// one function over both typed-array types would make its loads and stores polymorphic in V8, in the hottest
+// loops of the JS back end.
 
 /** Columns per B panel of the GEMM micro-kernel (rows per A block are 4 too). */
 export const GEMM_NR = 4;

@@ -168,38 +168,48 @@ function emit(d: RnnDims, h: Float32Array, s: number): void {
   }
 }
 
+/**
+ * The time loop shared by the three cells: h starts at zero; the input projections are made a chunk of steps at a
+ * time; each step projects h (rp.out) and calls `cell(count, i)`, which reads row n * count + i of xp.out and
+ * updates h in place; then every state (return_sequences) or the last one is copied out.
+ */
+function runSequence(d: RnnDims, xp: InputProjection, rp: RecurrentProjection, h: Float32Array, cell: (count: number, i: number) => void): void {
+  rp.refresh();
+  h.fill(0);
+  for (let s0 = 0; s0 < d.T; s0 += xp.chunk) {
+    const count = Math.min(xp.chunk, d.T - s0);
+    xp.run(s0, count);
+    for (let i = 0; i < count; i++) {
+      rp.run(h);
+      cell(count, i);
+      if (d.seq) emit(d, h, s0 + i);
+    }
+  }
+  if (!d.seq) emit(d, h, 0);
+}
+
 export const simpleRnnJs: JsKernel = {
   name: 'js.simple_rnn',
   supports: (step) => step.node.op === 'simple_rnn',
   bind(step, arena) {
     const a = step.node.attrs as SimpleRnnAttrs;
     const d = rnnDims(step, arena, a);
-    const { N, T, U, bias } = d;
+    const { N, U, bias } = d;
     const xp = inputProjection(step, arena, d, U);
     const rp = recurrentProjection(step, arena, N, U, U, 0, U);
     const h = new Float32Array(N * U);
     const pre = new Float64Array(N * U);
     const act = activatorF64(a.activation);
-    return () => {
-      rp.refresh();
-      h.fill(0);
-      for (let s0 = 0; s0 < T; s0 += xp.chunk) {
-        const count = Math.min(xp.chunk, T - s0);
-        xp.run(s0, count);
-        for (let i = 0; i < count; i++) {
-          rp.run(h);
-          for (let n = 0; n < N; n++) {
-            const xo = (n * count + i) * xp.width;
-            const ho = n * rp.width;
-            for (let j = 0; j < U; j++) pre[n * U + j] = xp.out[xo + j] + (bias ? bias[j] : 0) + rp.out[ho + j];
-          }
-          if (act) act(pre, 0, N * U);
-          for (let k = 0; k < N * U; k++) h[k] = pre[k];
-          if (d.seq) emit(d, h, s0 + i);
-        }
+    const cell = (count: number, i: number): void => {
+      for (let n = 0; n < N; n++) {
+        const xo = (n * count + i) * xp.width;
+        const ho = n * rp.width;
+        for (let j = 0; j < U; j++) pre[n * U + j] = xp.out[xo + j] + (bias ? bias[j] : 0) + rp.out[ho + j];
       }
-      if (!d.seq) emit(d, h, 0);
+      if (act) act(pre, 0, N * U);
+      for (let k = 0; k < N * U; k++) h[k] = pre[k];
     };
+    return () => runSequence(d, xp, rp, h, cell);
   },
 };
 
@@ -209,7 +219,7 @@ export const lstmJs: JsKernel = {
   bind(step, arena) {
     const a = step.node.attrs as LstmAttrs;
     const d = rnnDims(step, arena, a);
-    const { N, T, U, bias } = d;
+    const { N, U, bias } = d;
     const G = 4 * U;
     const xp = inputProjection(step, arena, d, G);
     const rp = recurrentProjection(step, arena, N, U, G, 0, G);
@@ -219,37 +229,29 @@ export const lstmJs: JsKernel = {
     const tc = new Float64Array(U);
     const act = activatorF64(a.activation);
     const ra = activatorF64(a.recurrentActivation);
-    return () => {
-      rp.refresh();
-      h.fill(0);
-      c.fill(0);
-      for (let s0 = 0; s0 < T; s0 += xp.chunk) {
-        const count = Math.min(xp.chunk, T - s0);
-        xp.run(s0, count);
-        for (let i = 0; i < count; i++) {
-          rp.run(h);
-          for (let n = 0; n < N; n++) {
-            const xo = (n * count + i) * xp.width;
-            const ho = n * rp.width;
-            for (let k = 0; k < G; k++) z[k] = xp.out[xo + k] + (rp.out[ho + k] + (bias ? bias[k] : 0));
-            // Gates i, f, o through the recurrent activation, the candidate through the activation, in place.
-            if (ra) {
-              ra(z, 0, 2 * U);
-              ra(z, 3 * U, G);
-            }
-            if (act) act(z, 2 * U, 3 * U);
-            const so = n * U;
-            for (let j = 0; j < U; j++) {
-              c[so + j] = z[U + j] * c[so + j] + z[j] * z[2 * U + j];
-              tc[j] = c[so + j]; // the float32 state, as the reference reads it back
-            }
-            if (act) act(tc, 0, U);
-            for (let j = 0; j < U; j++) h[so + j] = z[3 * U + j] * tc[j];
-          }
-          if (d.seq) emit(d, h, s0 + i);
+    const cell = (count: number, i: number): void => {
+      for (let n = 0; n < N; n++) {
+        const xo = (n * count + i) * xp.width;
+        const ho = n * rp.width;
+        for (let k = 0; k < G; k++) z[k] = xp.out[xo + k] + (rp.out[ho + k] + (bias ? bias[k] : 0));
+        // Gates i, f, o through the recurrent activation, the candidate through the activation, in place.
+        if (ra) {
+          ra(z, 0, 2 * U);
+          ra(z, 3 * U, G);
         }
+        if (act) act(z, 2 * U, 3 * U);
+        const so = n * U;
+        for (let j = 0; j < U; j++) {
+          c[so + j] = z[U + j] * c[so + j] + z[j] * z[2 * U + j];
+          tc[j] = c[so + j]; // the float32 state, as the reference reads it back
+        }
+        if (act) act(tc, 0, U);
+        for (let j = 0; j < U; j++) h[so + j] = z[3 * U + j] * tc[j];
       }
-      if (!d.seq) emit(d, h, 0);
+    };
+    return () => {
+      c.fill(0);
+      runSequence(d, xp, rp, h, cell);
     };
   },
 };
@@ -260,7 +262,7 @@ export const gruJs: JsKernel = {
   bind(step, arena) {
     const a = step.node.attrs as GruAttrs;
     const d = rnnDims(step, arena, a);
-    const { N, T, U, bias } = d;
+    const { N, U, bias } = d;
     const G = 3 * U;
     const after = a.resetAfter;
     const xp = inputProjection(step, arena, d, G);
@@ -285,49 +287,41 @@ export const gruJs: JsKernel = {
     fillBias();
     const act = activatorF64(a.activation);
     const ra = activatorF64(a.recurrentActivation);
-    return () => {
-      rp.refresh();
-      rhp?.refresh();
-      if (!biasConst) fillBias();
-      h.fill(0);
-      for (let s0 = 0; s0 < T; s0 += xp.chunk) {
-        const count = Math.min(xp.chunk, T - s0);
-        xp.run(s0, count);
-        for (let i = 0; i < count; i++) {
-          rp.run(h);
-          const xw = xp.out;
-          const hu = rp.out;
-          // Reset gates of every sample first (and r * h, whose projection the candidate needs before the reset).
-          for (let n = 0; n < N; n++) {
-            const xo = (n * count + i) * xp.width;
-            const ho = n * rp.width;
-            for (let j = 0; j < U; j++) rg[j] = xw[xo + U + j] + bx[U + j] + hu[ho + U + j] + bh[U + j];
-            if (ra) ra(rg, 0, U);
-            for (let j = 0; j < U; j++) {
-              rgAll[n * U + j] = rg[j];
-              rh[n * U + j] = rg[j] * h[n * U + j];
-            }
-          }
-          if (rhp) rhp.runF64(rh);
-          for (let n = 0; n < N; n++) {
-            const xo = (n * count + i) * xp.width;
-            const ho = n * rp.width;
-            for (let j = 0; j < U; j++) zg[j] = xw[xo + j] + bx[j] + hu[ho + j] + bh[j];
-            if (ra) ra(zg, 0, U);
-            if (rhp) {
-              const ro = n * rhp.width;
-              for (let j = 0; j < U; j++) hh[j] = xw[xo + 2 * U + j] + bx[2 * U + j] + rhp.out[ro + j];
-            } else {
-              for (let j = 0; j < U; j++) hh[j] = xw[xo + 2 * U + j] + bx[2 * U + j] + rgAll[n * U + j] * (hu[ho + 2 * U + j] + bh[2 * U + j]);
-            }
-            if (act) act(hh, 0, U);
-            const so = n * U;
-            for (let j = 0; j < U; j++) h[so + j] = zg[j] * h[so + j] + (1 - zg[j]) * hh[j];
-          }
-          if (d.seq) emit(d, h, s0 + i);
+    const cell = (count: number, i: number): void => {
+      const xw = xp.out;
+      const hu = rp.out;
+      // Reset gates of every sample first (and r * h, whose projection the candidate needs before the reset).
+      for (let n = 0; n < N; n++) {
+        const xo = (n * count + i) * xp.width;
+        const ho = n * rp.width;
+        for (let j = 0; j < U; j++) rg[j] = xw[xo + U + j] + bx[U + j] + hu[ho + U + j] + bh[U + j];
+        if (ra) ra(rg, 0, U);
+        for (let j = 0; j < U; j++) {
+          rgAll[n * U + j] = rg[j];
+          rh[n * U + j] = rg[j] * h[n * U + j];
         }
       }
-      if (!d.seq) emit(d, h, 0);
+      if (rhp) rhp.runF64(rh);
+      for (let n = 0; n < N; n++) {
+        const xo = (n * count + i) * xp.width;
+        const ho = n * rp.width;
+        for (let j = 0; j < U; j++) zg[j] = xw[xo + j] + bx[j] + hu[ho + j] + bh[j];
+        if (ra) ra(zg, 0, U);
+        if (rhp) {
+          const ro = n * rhp.width;
+          for (let j = 0; j < U; j++) hh[j] = xw[xo + 2 * U + j] + bx[2 * U + j] + rhp.out[ro + j];
+        } else {
+          for (let j = 0; j < U; j++) hh[j] = xw[xo + 2 * U + j] + bx[2 * U + j] + rgAll[n * U + j] * (hu[ho + 2 * U + j] + bh[2 * U + j]);
+        }
+        if (act) act(hh, 0, U);
+        const so = n * U;
+        for (let j = 0; j < U; j++) h[so + j] = zg[j] * h[so + j] + (1 - zg[j]) * hh[j];
+      }
+    };
+    return () => {
+      rhp?.refresh();
+      if (!biasConst) fillBias();
+      runSequence(d, xp, rp, h, cell);
     };
   },
 };

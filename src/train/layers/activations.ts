@@ -3,6 +3,7 @@
 
 import { UsageError } from '../../core/errors.js';
 import type { Activation, ActivationName } from '../../ops/activation-fns.js';
+import type { EmitContext } from './base.js';
 
 export type KerasActivation =
   | 'linear'
@@ -57,4 +58,9 @@ export function planActivation(name: string | undefined): ActivationPlan {
 
 export function fusable(plan: ActivationPlan): Activation {
   return plan.kind === 'fn' ? plan.act : { fn: 'linear' };
+}
+
+/** y, or a softmax node after it when the activation is softmax (which no op fuses). */
+export function softmaxAfter(ctx: EmitContext, y: number, act: KerasActivation): number {
+  return planActivation(act).kind === 'softmax' ? ctx.b.add1('softmax', [y], { axis: -1 }, { name: ctx.nodeName('softmax'), origin: ctx.origin }) : y;
 }

@@ -9,18 +9,10 @@ import { computePads } from '../../ops/padding.js';
 import { initializers, resolveInitializer, type Initializer } from '../initializers.js';
 import type { Random } from '../random.js';
 import type { Variable } from '../variable.js';
-import { fusable, planActivation, type KerasActivation } from './activations.js';
+import { fusable, planActivation, softmaxAfter, type KerasActivation } from './activations.js';
 import { Layer, type EmitContext, type Json, type LayerArgs } from './base.js';
-import type { Padding } from './conv.js';
-import { initializerConfig } from './core.js';
-
-type Pair = number | readonly [number, number];
-
-function pair(v: Pair | undefined, dflt: number, what: string): [number, number] {
-  const p: [number, number] = v === undefined ? [dflt, dflt] : typeof v === 'number' ? [v, v] : [v[0], v[1]];
-  if (!p.every((d) => Number.isInteger(d) && d >= 1)) throw new UsageError(`${what} must be whole numbers >= 1, got ${JSON.stringify(v)}`);
-  return p;
-}
+import { convConfig, pair, windowPads, type Padding, type Pair } from './conv.js';
+import { initializerConfig, KernelLayer, type KernelLayerArgs } from './core.js';
 
 function one(v: number | readonly [number] | undefined, dflt: number, what: string): number {
   const n = v === undefined ? dflt : typeof v === 'number' ? v : v[0];
@@ -28,48 +20,33 @@ function one(v: number | readonly [number] | undefined, dflt: number, what: stri
   return n;
 }
 
-function softmaxAfter(ctx: EmitContext, y: number, act: KerasActivation): number {
-  return planActivation(act).kind === 'softmax' ? ctx.b.add1('softmax', [y], { axis: -1 }, { name: ctx.nodeName('softmax'), origin: ctx.origin }) : y;
-}
-
-export interface Conv1DArgs extends LayerArgs {
+export interface Conv1DArgs extends KernelLayerArgs {
   readonly filters: number;
   readonly kernelSize: number | readonly [number];
   readonly strides?: number | readonly [number];
   readonly padding?: Padding | 'causal';
   readonly dilationRate?: number | readonly [number];
-  readonly activation?: KerasActivation;
-  readonly useBias?: boolean;
-  readonly kernelInitializer?: string | Initializer;
-  readonly biasInitializer?: string | Initializer;
 }
 
-export class Conv1D extends Layer {
+export class Conv1D extends KernelLayer {
   readonly className = 'Conv1D';
   readonly filters: number;
   readonly kernelSize: number;
   readonly strides: number;
   readonly dilationRate: number;
   readonly padding: Padding | 'causal';
-  readonly activation: KerasActivation;
-  readonly useBias: boolean;
-  readonly kernelInitializer: Initializer;
-  readonly biasInitializer: Initializer;
-  kernel?: Variable;
-  bias?: Variable;
 
   constructor(args: Conv1DArgs) {
+    const filters = one(args.filters, 1, 'conv1d filters');
+    const kernelSize = one(args.kernelSize, 1, 'conv1d kernelSize');
+    const strides = one(args.strides, 1, 'conv1d strides');
+    const dilationRate = one(args.dilationRate, 1, 'conv1d dilationRate');
     super(args);
-    this.filters = one(args.filters, 1, 'conv1d filters');
-    this.kernelSize = one(args.kernelSize, 1, 'conv1d kernelSize');
-    this.strides = one(args.strides, 1, 'conv1d strides');
-    this.dilationRate = one(args.dilationRate, 1, 'conv1d dilationRate');
+    this.filters = filters;
+    this.kernelSize = kernelSize;
+    this.strides = strides;
+    this.dilationRate = dilationRate;
     this.padding = args.padding ?? 'valid';
-    this.activation = args.activation ?? 'linear';
-    planActivation(this.activation);
-    this.useBias = args.useBias ?? true;
-    this.kernelInitializer = resolveInitializer(args.kernelInitializer, initializers.glorotUniform);
-    this.biasInitializer = resolveInitializer(args.biasInitializer, initializers.zeros);
   }
 
   private pads(t: number): [number, number, number, number] {
@@ -87,19 +64,15 @@ export class Conv1D extends Layer {
   }
 
   protected override createVariables(inputs: readonly Shape[], random: Random): void {
-    const shape = [this.kernelSize, inputs[0][2], this.filters];
-    this.kernel = this.addVariable('kernel', shape, this.kernelInitializer.init(shape, random));
-    if (this.useBias) this.bias = this.addVariable('bias', [this.filters], this.biasInitializer.init([this.filters], random));
+    this.addKernelAndBias([this.kernelSize, inputs[0][2], this.filters], this.filters, random);
   }
 
   emit(ctx: EmitContext, [x]: readonly number[]): number[] {
     const [, t, c] = ctx.b.shape(x);
-    const k = this.kernel as Variable;
     const x2 = ctx.b.add1('reshape', [x], { shape: [-1, 1, t, c] }, { name: ctx.nodeName('to_2d'), origin: ctx.origin });
-    const ids = [ctx.variable(k, [1, this.kernelSize, c, this.filters]), ...(this.bias ? [ctx.variable(this.bias)] : [])];
     const y2 = ctx.b.add1(
       'conv2d',
-      [x2, ...ids],
+      [x2, ...this.weightIds(ctx, [1, this.kernelSize, c, this.filters])],
       { strides: [1, this.strides], dilations: [1, this.dilationRate], pads: this.pads(t), groups: 1, activation: fusable(planActivation(this.activation)) },
       { name: ctx.nodeName(), origin: ctx.origin },
     );
@@ -109,24 +82,7 @@ export class Conv1D extends Layer {
   }
 
   protected configEntries(): Record<string, Json> {
-    return {
-      filters: this.filters,
-      kernel_size: [this.kernelSize],
-      strides: [this.strides],
-      padding: this.padding,
-      data_format: 'channels_last',
-      dilation_rate: [this.dilationRate],
-      groups: 1,
-      activation: this.activation,
-      use_bias: this.useBias,
-      kernel_initializer: initializerConfig(this.kernelInitializer),
-      bias_initializer: initializerConfig(this.biasInitializer),
-      kernel_regularizer: null,
-      bias_regularizer: null,
-      activity_regularizer: null,
-      kernel_constraint: null,
-      bias_constraint: null,
-    };
+    return convConfig(this, [this.kernelSize], [this.strides], [this.dilationRate]);
   }
 }
 
@@ -169,7 +125,21 @@ abstract class DepthwiseBase extends Layer {
   }
 
   protected pads(x: Shape): [number, number, number, number] {
-    return [...computePads(this.padding, x[1], this.kernelSize[0], this.strides[0], this.dilationRate[0]), ...computePads(this.padding, x[2], this.kernelSize[1], this.strides[1], this.dilationRate[1])] as [number, number, number, number];
+    return windowPads(this.padding, x, this.kernelSize, this.strides, this.dilationRate);
+  }
+
+  /** Keras's config entries of the depthwise window, up to use_bias. */
+  protected windowConfig(): Record<string, Json> {
+    return {
+      kernel_size: [...this.kernelSize],
+      strides: [...this.strides],
+      padding: this.padding,
+      data_format: 'channels_last',
+      dilation_rate: [...this.dilationRate],
+      depth_multiplier: this.depthMultiplier,
+      activation: this.activation,
+      use_bias: this.useBias,
+    };
   }
 
   protected depthwiseShape(x: Shape): Shape {
@@ -203,14 +173,7 @@ export class DepthwiseConv2D extends DepthwiseBase {
 
   protected configEntries(): Record<string, Json> {
     return {
-      kernel_size: [...this.kernelSize],
-      strides: [...this.strides],
-      padding: this.padding,
-      data_format: 'channels_last',
-      dilation_rate: [...this.dilationRate],
-      depth_multiplier: this.depthMultiplier,
-      activation: this.activation,
-      use_bias: this.useBias,
+      ...this.windowConfig(),
       depthwise_initializer: initializerConfig(this.depthwiseInitializer),
       bias_initializer: initializerConfig(this.biasInitializer),
       depthwise_regularizer: null,
@@ -264,14 +227,7 @@ export class SeparableConv2D extends DepthwiseBase {
   protected configEntries(): Record<string, Json> {
     return {
       filters: this.filters,
-      kernel_size: [...this.kernelSize],
-      strides: [...this.strides],
-      padding: this.padding,
-      data_format: 'channels_last',
-      dilation_rate: [...this.dilationRate],
-      depth_multiplier: this.depthMultiplier,
-      activation: this.activation,
-      use_bias: this.useBias,
+      ...this.windowConfig(),
       depthwise_initializer: initializerConfig(this.depthwiseInitializer),
       pointwise_initializer: initializerConfig(this.pointwiseInitializer),
       bias_initializer: initializerConfig(this.biasInitializer),

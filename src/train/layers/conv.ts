@@ -7,70 +7,75 @@ import { conv2dOutShape } from '../../ops/conv2d.js';
 import { computePads } from '../../ops/padding.js';
 import { pool2dOutShape, type Pool2dAttrs } from '../../ops/pool2d.js';
 import type { Conv2dAttrs } from '../../ops/conv2d.js';
-import { initializers, resolveInitializer, type Initializer } from '../initializers.js';
 import type { Random } from '../random.js';
-import type { Variable } from '../variable.js';
-import { fusable, planActivation, type KerasActivation } from './activations.js';
+import { fusable, planActivation, softmaxAfter } from './activations.js';
 import { Layer, type EmitContext, type Json, type LayerArgs } from './base.js';
-import { initializerConfig } from './core.js';
+import { KernelLayer, type KernelLayerArgs } from './core.js';
 
 export type Padding = 'valid' | 'same';
-type Pair = number | readonly [number, number];
+export type Pair = number | readonly [number, number];
 
-function pair(v: Pair | undefined, dflt: number, what: string): [number, number] {
+/** A Keras int-or-pair argument as [h, w], each a whole number >= 1 (dflt when absent). */
+export function pair(v: Pair | undefined, dflt: number, what: string): [number, number] {
   const p: [number, number] = v === undefined ? [dflt, dflt] : typeof v === 'number' ? [v, v] : [v[0], v[1]];
   if (!p.every((d) => Number.isInteger(d) && d >= 1)) throw new UsageError(`${what} must be whole numbers >= 1, got ${JSON.stringify(v)}`);
   return p;
 }
 
-export interface Conv2DArgs extends LayerArgs {
+/** [top, bottom, left, right] pads of a 'valid' / 'same' window over NHWC x. */
+export function windowPads(padding: Padding, x: Shape, kernel: readonly [number, number], strides: readonly [number, number], dilations: readonly [number, number]): [number, number, number, number] {
+  const [pt, pb] = computePads(padding, x[1], kernel[0], strides[0], dilations[0]);
+  const [pl, pr] = computePads(padding, x[2], kernel[1], strides[1], dilations[1]);
+  return [pt, pb, pl, pr];
+}
+
+/** Keras's config entries of a conv layer (Conv1D, Conv2D): its own, then the kernel layer's. */
+export function convConfig(l: KernelLayer & { readonly filters: number; readonly padding: string }, kernelSize: number[], strides: number[], dilationRate: number[]): Record<string, Json> {
+  return {
+    filters: l.filters,
+    kernel_size: kernelSize,
+    strides,
+    padding: l.padding,
+    data_format: 'channels_last',
+    dilation_rate: dilationRate,
+    groups: 1,
+    ...l.kernelConfig(true),
+  };
+}
+
+export interface Conv2DArgs extends KernelLayerArgs {
   readonly filters: number;
   readonly kernelSize: Pair;
   readonly strides?: Pair;
   readonly padding?: Padding;
   readonly dilationRate?: Pair;
-  readonly activation?: KerasActivation;
-  readonly useBias?: boolean;
-  readonly kernelInitializer?: string | Initializer;
-  readonly biasInitializer?: string | Initializer;
 }
 
-export class Conv2D extends Layer {
+export class Conv2D extends KernelLayer {
   readonly className = 'Conv2D';
   readonly filters: number;
   readonly kernelSize: [number, number];
   readonly strides: [number, number];
   readonly padding: Padding;
   readonly dilationRate: [number, number];
-  readonly activation: KerasActivation;
-  readonly useBias: boolean;
-  readonly kernelInitializer: Initializer;
-  readonly biasInitializer: Initializer;
-  kernel?: Variable;
-  bias?: Variable;
 
   constructor(args: Conv2DArgs) {
-    super(args);
     if (!Number.isInteger(args.filters) || args.filters < 1) throw new UsageError(`conv2d: filters must be a whole number >= 1, got ${args.filters}`);
+    const kernelSize = pair(args.kernelSize, 1, 'conv2d kernelSize');
+    const strides = pair(args.strides, 1, 'conv2d strides');
+    const dilationRate = pair(args.dilationRate, 1, 'conv2d dilationRate');
+    const padding = args.padding ?? 'valid';
+    if (padding !== 'valid' && padding !== 'same') throw new UsageError(`conv2d: padding must be 'valid' or 'same', got ${String(padding)}`);
+    super(args);
     this.filters = args.filters;
-    this.kernelSize = pair(args.kernelSize, 1, 'conv2d kernelSize');
-    this.strides = pair(args.strides, 1, 'conv2d strides');
-    this.dilationRate = pair(args.dilationRate, 1, 'conv2d dilationRate');
-    this.padding = args.padding ?? 'valid';
-    if (this.padding !== 'valid' && this.padding !== 'same') throw new UsageError(`conv2d: padding must be 'valid' or 'same', got ${String(this.padding)}`);
-    this.activation = args.activation ?? 'linear';
-    planActivation(this.activation);
-    this.useBias = args.useBias ?? true;
-    this.kernelInitializer = resolveInitializer(args.kernelInitializer, initializers.glorotUniform);
-    this.biasInitializer = resolveInitializer(args.biasInitializer, initializers.zeros);
+    this.kernelSize = kernelSize;
+    this.strides = strides;
+    this.dilationRate = dilationRate;
+    this.padding = padding;
   }
 
   attrs(x: Shape): Conv2dAttrs {
-    const [, h, w] = x;
-    const [kh, kw] = this.kernelSize;
-    const [pt, pb] = computePads(this.padding, h, kh, this.strides[0], this.dilationRate[0]);
-    const [pl, pr] = computePads(this.padding, w, kw, this.strides[1], this.dilationRate[1]);
-    return { strides: this.strides, dilations: this.dilationRate, pads: [pt, pb, pl, pr], groups: 1, activation: fusable(planActivation(this.activation)) };
+    return { strides: this.strides, dilations: this.dilationRate, pads: windowPads(this.padding, x, this.kernelSize, this.strides, this.dilationRate), groups: 1, activation: fusable(planActivation(this.activation)) };
   }
 
   outputShapes(inputs: readonly Shape[]): Shape[] {
@@ -85,38 +90,16 @@ export class Conv2D extends Layer {
   }
 
   protected override createVariables(inputs: readonly Shape[], random: Random): void {
-    const c = inputs[0][3];
-    const shape = [this.kernelSize[0], this.kernelSize[1], c, this.filters];
-    this.kernel = this.addVariable('kernel', shape, this.kernelInitializer.init(shape, random));
-    if (this.useBias) this.bias = this.addVariable('bias', [this.filters], this.biasInitializer.init([this.filters], random));
+    this.addKernelAndBias([this.kernelSize[0], this.kernelSize[1], inputs[0][3], this.filters], this.filters, random);
   }
 
   emit(ctx: EmitContext, [x]: readonly number[]): number[] {
-    const plan = planActivation(this.activation);
-    const ids = [ctx.variable(this.kernel as Variable), ...(this.bias ? [ctx.variable(this.bias)] : [])];
-    const y = ctx.b.add1('conv2d', [x, ...ids], this.attrs(ctx.b.shape(x)), { name: ctx.nodeName(), origin: ctx.origin });
-    return [plan.kind === 'softmax' ? ctx.b.add1('softmax', [y], { axis: -1 }, { name: ctx.nodeName('softmax'), origin: ctx.origin }) : y];
+    const y = ctx.b.add1('conv2d', [x, ...this.weightIds(ctx)], this.attrs(ctx.b.shape(x)), { name: ctx.nodeName(), origin: ctx.origin });
+    return [softmaxAfter(ctx, y, this.activation)];
   }
 
   protected configEntries(): Record<string, Json> {
-    return {
-      filters: this.filters,
-      kernel_size: [...this.kernelSize],
-      strides: [...this.strides],
-      padding: this.padding,
-      data_format: 'channels_last',
-      dilation_rate: [...this.dilationRate],
-      groups: 1,
-      activation: this.activation,
-      use_bias: this.useBias,
-      kernel_initializer: initializerConfig(this.kernelInitializer),
-      bias_initializer: initializerConfig(this.biasInitializer),
-      kernel_regularizer: null,
-      bias_regularizer: null,
-      activity_regularizer: null,
-      kernel_constraint: null,
-      bias_constraint: null,
-    };
+    return convConfig(this, [...this.kernelSize], [...this.strides], [...this.dilationRate]);
   }
 }
 
@@ -141,9 +124,7 @@ abstract class Pooling2D extends Layer {
   }
 
   attrs(x: Shape): Pool2dAttrs {
-    const [pt, pb] = this.padding === 'same' ? computePads('same', x[1], this.poolSize[0], this.strides[0]) : [0, 0];
-    const [pl, pr] = this.padding === 'same' ? computePads('same', x[2], this.poolSize[1], this.strides[1]) : [0, 0];
-    return { type: this.type, kernel: this.poolSize, strides: this.strides, pads: [pt, pb, pl, pr] };
+    return { type: this.type, kernel: this.poolSize, strides: this.strides, pads: windowPads(this.padding === 'same' ? 'same' : 'valid', x, this.poolSize, this.strides, [1, 1]) };
   }
 
   outputShapes(inputs: readonly Shape[]): Shape[] {

@@ -6,7 +6,7 @@ import { reshapeShape } from '../../ops/reshape.js';
 import { initializers, resolveInitializer, type Initializer } from '../initializers.js';
 import type { Random } from '../random.js';
 import type { Variable } from '../variable.js';
-import { fusable, planActivation, type KerasActivation } from './activations.js';
+import { fusable, planActivation, softmaxAfter, type KerasActivation } from './activations.js';
 import { Layer, kerasObject, type EmitContext, type Json, type JsonObject, type LayerArgs } from './base.js';
 
 export function initializerConfig(i: Initializer): JsonObject {
@@ -35,17 +35,19 @@ export class InputLayer extends Layer {
   }
 }
 
-export interface DenseArgs extends LayerArgs {
-  readonly units: number;
+/** The arguments of a layer with a kernel, an optional bias and an activation (Dense, Conv1D, Conv2D). */
+export interface KernelLayerArgs extends LayerArgs {
   readonly activation?: KerasActivation;
   readonly useBias?: boolean;
   readonly kernelInitializer?: string | Initializer;
   readonly biasInitializer?: string | Initializer;
 }
 
-export class Dense extends Layer {
-  readonly className = 'Dense';
-  readonly units: number;
+/**
+ * Dense, Conv1D, Conv2D: activation, bias and initializers, resolved and checked after the layer's own arguments
+ * (subclasses check theirs before calling super, so the first bad argument is reported as before).
+ */
+export abstract class KernelLayer extends Layer {
   readonly activation: KerasActivation;
   readonly useBias: boolean;
   readonly kernelInitializer: Initializer;
@@ -53,15 +55,54 @@ export class Dense extends Layer {
   kernel?: Variable;
   bias?: Variable;
 
-  constructor(args: DenseArgs) {
+  constructor(args: KernelLayerArgs) {
     super(args);
-    if (!Number.isInteger(args.units) || args.units < 1) throw new UsageError(`dense: units must be a whole number >= 1, got ${args.units}`);
-    this.units = args.units;
     this.activation = args.activation ?? 'linear';
     planActivation(this.activation);
     this.useBias = args.useBias ?? true;
     this.kernelInitializer = resolveInitializer(args.kernelInitializer, initializers.glorotUniform);
     this.biasInitializer = resolveInitializer(args.biasInitializer, initializers.zeros);
+  }
+
+  /** Creates the kernel of the given shape and, with useBias, the bias [units]. */
+  protected addKernelAndBias(shape: Shape, units: number, random: Random): void {
+    this.kernel = this.addVariable('kernel', shape, this.kernelInitializer.init(shape, random));
+    if (this.useBias) this.bias = this.addVariable('bias', [units], this.biasInitializer.init([units], random));
+  }
+
+  /** The kernel's value id, seen in `shape` when given, then the bias's when there is one. */
+  protected weightIds(ctx: EmitContext, shape?: readonly number[]): number[] {
+    return [ctx.variable(this.kernel as Variable, shape), ...(this.bias ? [ctx.variable(this.bias)] : [])];
+  }
+
+  /** Keras's config entries from `activation` on (Dense writes no activity_regularizer). */
+  kernelConfig(activityRegularizer: boolean): Record<string, Json> {
+    return {
+      activation: this.activation,
+      use_bias: this.useBias,
+      kernel_initializer: initializerConfig(this.kernelInitializer),
+      bias_initializer: initializerConfig(this.biasInitializer),
+      kernel_regularizer: null,
+      bias_regularizer: null,
+      ...(activityRegularizer ? { activity_regularizer: null } : {}),
+      kernel_constraint: null,
+      bias_constraint: null,
+    };
+  }
+}
+
+export interface DenseArgs extends KernelLayerArgs {
+  readonly units: number;
+}
+
+export class Dense extends KernelLayer {
+  readonly className = 'Dense';
+  readonly units: number;
+
+  constructor(args: DenseArgs) {
+    if (!Number.isInteger(args.units) || args.units < 1) throw new UsageError(`dense: units must be a whole number >= 1, got ${args.units}`);
+    super(args);
+    this.units = args.units;
   }
 
   outputShapes(inputs: readonly Shape[]): Shape[] {
@@ -73,30 +114,16 @@ export class Dense extends Layer {
 
   protected override createVariables(inputs: readonly Shape[], random: Random): void {
     const x = inputs[0];
-    const k = x[x.length - 1];
-    this.kernel = this.addVariable('kernel', [k, this.units], this.kernelInitializer.init([k, this.units], random));
-    if (this.useBias) this.bias = this.addVariable('bias', [this.units], this.biasInitializer.init([this.units], random));
+    this.addKernelAndBias([x[x.length - 1], this.units], this.units, random);
   }
 
   emit(ctx: EmitContext, [x]: readonly number[]): number[] {
-    const plan = planActivation(this.activation);
-    const ids = [ctx.variable(this.kernel as Variable), ...(this.bias ? [ctx.variable(this.bias)] : [])];
-    const y = ctx.b.add1('dense', [x, ...ids], { activation: fusable(plan) }, { name: ctx.nodeName(), origin: ctx.origin });
-    return [plan.kind === 'softmax' ? ctx.b.add1('softmax', [y], { axis: -1 }, { name: ctx.nodeName('softmax'), origin: ctx.origin }) : y];
+    const y = ctx.b.add1('dense', [x, ...this.weightIds(ctx)], { activation: fusable(planActivation(this.activation)) }, { name: ctx.nodeName(), origin: ctx.origin });
+    return [softmaxAfter(ctx, y, this.activation)];
   }
 
   protected configEntries(): Record<string, Json> {
-    return {
-      units: this.units,
-      activation: this.activation,
-      use_bias: this.useBias,
-      kernel_initializer: initializerConfig(this.kernelInitializer),
-      bias_initializer: initializerConfig(this.biasInitializer),
-      kernel_regularizer: null,
-      bias_regularizer: null,
-      kernel_constraint: null,
-      bias_constraint: null,
-    };
+    return { units: this.units, ...this.kernelConfig(false) };
   }
 }
 

@@ -1,4 +1,4 @@
-// @ts-nocheck: AssemblyScript, compiled by scripts/build-train-wasm.mjs (asc), not by tsc.
+// AssemblyScript, compiled by scripts/build-train-wasm.mjs (asc); tsconfig.json excludes it from tsc.
 // conv2d forward and backward (NHWC, HWIO, groups 1) as im2col + GEMM, a chunk of images at a time so the
 // column matrix stays cache-sized: forward y = cols . W + b; backward dW += cols^T . dy, dcols = dy . W^T,
 // dx += col2im(dcols), db = sum dy. Same algorithm and chunking as src/train/kernels/js.ts.
@@ -25,6 +25,21 @@ const G_N: i32 = 0, G_H: i32 = 1, G_W: i32 = 2, G_C: i32 = 3, G_KH: i32 = 4, G_K
   let c = 0;
   for (; c + 4 <= n; c += 4) v128.store(d + (<usize>c << 2), v128.load(s + (<usize>c << 2)));
   for (; c < n; c++) store<f32>(d + (<usize>c << 2), load<f32>(s + (<usize>c << 2)));
+}
+
+/** d[c] += s[c] for c < n (col2im's accumulation, bias rows, row sums). */
+// @ts-ignore: decorator
+@inline function addFloats(d: usize, s: usize, n: i32): void {
+  const n4 = n & ~3;
+  let c = 0;
+  for (; c < n4; c += 4) {
+    const o = <usize>c << 2;
+    v128.store(d + o, f32x4.add(v128.load(d + o), v128.load(s + o)));
+  }
+  for (; c < n; c++) {
+    const o = <usize>c << 2;
+    store<f32>(d + o, load<f32>(d + o) + load<f32>(s + o));
+  }
 }
 
 // @ts-ignore: decorator
@@ -64,7 +79,6 @@ function col2imAdd(g: usize, dcols: usize, n0: i32, count: i32, dx: usize): void
   const OH = gf(g, G_OH), OW = gf(g, G_OW), sh = gf(g, G_SH), sw = gf(g, G_SW), dh = gf(g, G_DH), dw = gf(g, G_DW);
   const pt = gf(g, G_PT), pl = gf(g, G_PL);
   const cb = <usize>C << 2;
-  const c4 = C & ~3;
   let s = dcols;
   for (let n = n0; n < n0 + count; n++) {
     const xn = dx + <usize>n * <usize>H * <usize>W * cb;
@@ -76,16 +90,7 @@ function col2imAdd(g: usize, dcols: usize, n0: i32, count: i32, dx: usize): void
           for (let kx = 0; kx < KW; kx++) {
             const ix = ox * sw - pl + kx * dw;
             if (rowOk && ix >= 0 && ix < W) {
-              const d = xn + (<usize>iy * <usize>W + <usize>ix) * cb;
-              let c = 0;
-              for (; c < c4; c += 4) {
-                const o = <usize>c << 2;
-                v128.store(d + o, f32x4.add(v128.load(d + o), v128.load(s + o)));
-              }
-              for (; c < C; c++) {
-                const o = <usize>c << 2;
-                store<f32>(d + o, load<f32>(d + o) + load<f32>(s + o));
-              }
+              addFloats(xn + (<usize>iy * <usize>W + <usize>ix) * cb, s, C);
             }
             s += cb;
           }
@@ -168,39 +173,15 @@ export function reluMask(dy: usize, y: usize, n: i32): void {
 
 /** y[r, :] += bias for r < rows. */
 export function addBias(y: usize, rows: i32, n: i32, bias: usize): void {
-  const n4 = n & ~3;
   const rb = <usize>n << 2;
-  for (let r = 0; r < rows; r++) {
-    const p = y + <usize>r * rb;
-    let j = 0;
-    for (; j < n4; j += 4) {
-      const o = <usize>j << 2;
-      v128.store(p + o, f32x4.add(v128.load(p + o), v128.load(bias + o)));
-    }
-    for (; j < n; j++) {
-      const o = <usize>j << 2;
-      store<f32>(p + o, load<f32>(p + o) + load<f32>(bias + o));
-    }
-  }
+  for (let r = 0; r < rows; r++) addFloats(y + <usize>r * rb, bias, n);
 }
 
 /** out[j] = sum over rows of dy[r, j]. */
 export function sumRows(dy: usize, rows: i32, n: i32, out: usize): void {
   memory.fill(out, 0, <usize>n << 2);
-  const n4 = n & ~3;
   const rb = <usize>n << 2;
-  for (let r = 0; r < rows; r++) {
-    const p = dy + <usize>r * rb;
-    let j = 0;
-    for (; j < n4; j += 4) {
-      const o = <usize>j << 2;
-      v128.store(out + o, f32x4.add(v128.load(out + o), v128.load(p + o)));
-    }
-    for (; j < n; j++) {
-      const o = <usize>j << 2;
-      store<f32>(out + o, load<f32>(out + o) + load<f32>(p + o));
-    }
-  }
+  for (let r = 0; r < rows; r++) addFloats(out, dy + <usize>r * rb, n);
 }
 
 /**

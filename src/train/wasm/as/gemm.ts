@@ -1,4 +1,4 @@
-// @ts-nocheck: AssemblyScript, compiled by scripts/build-train-wasm.mjs (asc), not by tsc.
+// AssemblyScript, compiled by scripts/build-train-wasm.mjs (asc); tsconfig.json excludes it from tsc.
 // General GEMM for training: C[M, N] (+)= op(A) . op(B), any of A / B transposed, all row-major contiguous.
 // GotoBLAS-style: op(B) is packed once into 8-column k-major panels; op(A) is packed per (KC x MC) block into
 // 4-row k-major panels (that is where the transposes disappear); a 4x8 register tile (8 v128 accumulators,

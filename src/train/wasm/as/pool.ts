@@ -1,4 +1,4 @@
-// @ts-nocheck: AssemblyScript, compiled by scripts/build-train-wasm.mjs (asc), not by tsc.
+// AssemblyScript, compiled by scripts/build-train-wasm.mjs (asc); tsconfig.json excludes it from tsc.
 // Max pooling forward (value and argmax: the flat input index of each window's first maximum) and backward
 // (scatter-add through argmax), NHWC, four channels at a time with compare + bitselect (no branches).
 

@@ -1,4 +1,4 @@
-// @ts-nocheck: AssemblyScript, compiled by scripts/build-train-wasm.mjs (asc), not by tsc.
+// AssemblyScript, compiled by scripts/build-train-wasm.mjs (asc); tsconfig.json excludes it from tsc.
 // The multiply-add of every inner loop: one f32x4.relaxed_madd in the relaxed-SIMD build (a fused FMA where
 // the CPU has one), mul + add otherwise.
 

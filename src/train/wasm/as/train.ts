@@ -1,4 +1,4 @@
-// @ts-nocheck: AssemblyScript, compiled by scripts/build-train-wasm.mjs (asc), not by tsc.
+// AssemblyScript, compiled by scripts/build-train-wasm.mjs (asc); tsconfig.json excludes it from tsc.
 // kerasrt training kernels (WebAssembly SIMD): GEMM in every transpose combination and conv2d forward /
 // backward. Entry module of the build (scripts/build-train-wasm.mjs). No allocator (--runtime stub): the
 // TypeScript side (src/train/kernels/wasm.ts) lays out linear memory for each call.
