@@ -1,10 +1,14 @@
 // pool2d: max or average pooling over NHWC windows with explicit pads. Average excludes padded cells
 // (TensorFlow and Keras 'same' semantics). Pool1D is imported as pool2d with H = 1.
 //
-// NaN: a NaN anywhere in a max window makes that output NaN (as numpy's max, TF on GPU (cuDNN, since
-// tensorflow/tensorflow#12504) and PyTorch do). TF's CPU MaxPool is inconsistent (its vectorised channels propagate NaN, the
-// scalar tail drops it: tensorflow/tensorflow#125965) and TF.js CPU drops it, so neither can be the oracle
-// here. Average: NaN and +Inf/-Inf propagate by IEEE arithmetic (Inf + -Inf = NaN). Max of all -Inf is -Inf.
+// NaN (max): the max is over the window's non-NaN values, as TF.js (`if (pixel > max) max = pixel` from -Inf)
+// and TensorFlow's CPU MaxPool (Eigen cwiseMax with std::max semantics, which keeps the accumulator when the
+// new value is NaN) compute it. Keras models are trained and checked on those, so a NaN that TensorFlow
+// ignores must not turn a prediction into NaN here (cuDNN, numpy and PyTorch propagate it instead). A window
+// of NaN only gives -Inf, as TF.js (TF CPU starts from the lowest finite float instead). Global max pooling
+// is `reduce` max, which propagates NaN, as tf.reduce_max and TF.js max do. Average: NaN and +Inf/-Inf
+// propagate by IEEE arithmetic (Inf + -Inf = NaN). Max of all -Inf is -Inf. The kernels (kernels/js/pool2d.ts,
+// kernels/wasm/as/pool.ts, native opPool in kernels.inc) follow these semantics exactly.
 // Each pad must be smaller than the kernel (as ONNX Runtime requires; TF 'same' always satisfies it), so every
 // window of a non-empty input holds at least one real cell; an empty input gives an empty output.
 
@@ -68,8 +72,8 @@ export const pool2d = defineOp<Pool2dAttrs>({
                 const ix = ox * sw - pl + kx;
                 if (ix < 0 || ix >= W) continue;
                 const v = x.data[((n * H + iy) * W + ix) * C + c];
-                // Once max is NaN it stays NaN: NaN > v and v > NaN are both false.
-                if (Number.isNaN(v) || v > max) max = v;
+                // A NaN v fails v > max and is skipped (TensorFlow's semantics, above).
+                if (v > max) max = v;
                 sum += v;
                 count++;
               }

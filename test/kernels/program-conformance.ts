@@ -287,6 +287,8 @@ export function programConformance<V extends string>(engine: ProgramEngine<V>): 
             x.data[0] = NaN;
             x.data[x.data.length - 1] = Infinity;
             x.data[7] = -Infinity;
+            // The first window's real cells NaN in the last channel: a max of -Inf (NaN is skipped, as TensorFlow).
+            for (let i = 0; i < c.k[0] - c.p[0]; i++) for (let j = 0; j < c.k[1] - c.p[2]; j++) x.data[(i * w + j) * ch + ch - 1] = NaN;
             const attrs = { type, kernel: c.k, strides: c.s, pads: c.p } as const;
             const ref = opDef('pool2d').reference([x], attrs)[0];
             const xs = x.data.length;

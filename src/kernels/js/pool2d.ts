@@ -1,6 +1,7 @@
 // Fast JS pooling (NHWC). Per output pixel, the window's valid cells are walked with the channel loop innermost
-// (contiguous in NHWC) instead of a strided window walk per channel. Max: a NaN makes the output NaN and padding
-// never wins, as in the reference; average: float64 sums over the real cells only, divided once (TF semantics).
+// (contiguous in NHWC) instead of a strided window walk per channel. Max: `v > m` from -Inf, as the reference
+// (NaN skipped, a window of NaN gives -Inf: TensorFlow's semantics, see ops/pool2d.ts) and padding never wins;
+// average: float64 sums over the real cells only, divided once (TF semantics).
 
 import type { Pool2dAttrs } from '../../ops/pool2d.js';
 import type { JsKernel } from '../abi.js';
@@ -35,28 +36,27 @@ export const pool2dJs: JsKernel = {
                 const f = ((n * H + h0) * W + w0) * C;
                 const g = f + rowX;
                 for (let c = 0; c < C; c++) {
-                  let m = x[f + c];
-                  let v = x[f + C + c];
-                  if (v > m || v !== v) m = v;
+                  let m = -Infinity;
+                  let v = x[f + c];
+                  if (v > m) m = v;
+                  v = x[f + C + c];
+                  if (v > m) m = v;
                   v = x[g + c];
-                  if (v > m || v !== v) m = v;
+                  if (v > m) m = v;
                   v = x[g + C + c];
-                  if (v > m || v !== v) m = v;
+                  if (v > m) m = v;
                   y[yo + c] = m;
                 }
                 continue;
               }
-              // Every window of a non-empty input holds a real cell (pads < kernel): start from the first.
-              const f = ((n * H + h0) * W + w0) * C;
-              for (let c = 0; c < C; c++) y[yo + c] = x[f + c];
+              for (let c = 0; c < C; c++) y[yo + c] = -Infinity;
               for (let ih = h0; ih < h1; ih++) {
-                for (let iw = ih === h0 ? w0 + 1 : w0; iw < w1; iw++) {
+                for (let iw = w0; iw < w1; iw++) {
                   const xo = ((n * H + ih) * W + iw) * C;
                   for (let c = 0; c < C; c++) {
                     const v = x[xo + c];
-                    const m = y[yo + c];
-                    // NaN wins and stays: v !== v takes a NaN; a NaN m fails v > m and is kept.
-                    if (v > m || v !== v) y[yo + c] = v;
+                    // A NaN v fails the comparison and is skipped; y never holds NaN.
+                    if (v > y[yo + c]) y[yo + c] = v;
                   }
                 }
               }

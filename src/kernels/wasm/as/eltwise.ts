@@ -5,14 +5,14 @@ import {
   F_X, F_W, F_Y, F_M, F_N, F_FN, F_AMODE, F_BMODE, F_ACT, F_ALPHA, F_BETA, ACT_LINEAR,
   BIN_ADD, BIN_SUB, BIN_MUL, BIN_DIV, BIN_MAX, BIN_MIN, BIN_POW, BCAST_FULL, BCAST_SCALAR,
 } from "../step-encoding";
-import { splat, vexp, actv, actRow } from "./simd";
+import { splat, vexpNeg, actv, actRow } from "./simd";
 
 // @ts-ignore: decorator
 @inline function fld(p: usize, f: i32): i32 {
   return load<i32>(p + (<usize>f << 2));
 }
 
-/** y[r, :] = softmax(x[r, :]) for rows of length n: max-shifted exp, then divided by the row sum. */
+/** y[r, :] = softmax(x[r, :]) for rows of length n: max-shifted exp (of x - max <= 0), then divided by the row sum. */
 export function softmaxRows(x: usize, y: usize, rows: i32, n: i32): void {
   const nB = <usize>n << 2;
   const n4 = <usize>(n & ~3) << 2;
@@ -27,13 +27,13 @@ export function softmaxRows(x: usize, y: usize, rows: i32, n: i32): void {
     const sm = splat(m);
     let vs = splat(0.0);
     for (i = 0; i < n4; i += 16) {
-      const e = vexp(f32x4.sub(v128.load(xr + i), sm));
+      const e = vexpNeg(f32x4.sub(v128.load(xr + i), sm));
       v128.store(yr + i, e);
       vs = f32x4.add(vs, e);
     }
     let s = (f32x4.extract_lane(vs, 0) + f32x4.extract_lane(vs, 1)) + (f32x4.extract_lane(vs, 2) + f32x4.extract_lane(vs, 3));
     for (; i < nB; i += 4) {
-      const e = f32x4.extract_lane(vexp(splat(load<f32>(xr + i) - m)), 0);
+      const e = f32x4.extract_lane(vexpNeg(splat(load<f32>(xr + i) - m)), 0);
       store<f32>(yr + i, e);
       s += e;
     }

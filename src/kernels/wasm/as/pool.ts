@@ -1,6 +1,8 @@
 // Max / average pooling over NHWC windows with explicit pads, vectorised over channels. Padded cells never win
-// a max and are not counted in an average (TensorFlow / Keras semantics). Max uses f32x4.max, which propagates
-// NaN (like Math.max). Lanes past the channel count read neighbouring memory and are never stored.
+// a max and are not counted in an average (TensorFlow / Keras semantics). Max skips NaN as TensorFlow does
+// (src/ops/pool2d.ts): pmax(acc, v) = acc < v ? v : acc from -Inf keeps acc when v is NaN, so acc is never
+// NaN and a window of NaN gives -Inf; it is one x86 maxps, where f32x4.max's NaN propagation costs several
+// instructions. Lanes past the channel count read neighbouring memory and are never stored.
 
 import {
   F_X, F_Y, F_BATCH, F_IH, F_IW, F_IC, F_OH, F_OW, F_KH, F_KW, F_SH, F_SW, F_PT, F_PL, F_ACT, F_ALPHA, F_BETA, ACT_LINEAR,
@@ -40,7 +42,7 @@ export function pool2d(p: usize, isMax: bool): void {
             const row = x + <usize>((n * ih + iy0 + ky) * iw) * cB + off;
             for (let kx = kx0; kx < kx1; kx++) {
               const v = v128.load(row + <usize>(ix0 + kx) * cB);
-              acc = isMax ? f32x4.max(acc, v) : f32x4.add(acc, v);
+              acc = isMax ? f32x4.pmax(acc, v) : f32x4.add(acc, v);
             }
           }
           if (!isMax) acc = f32x4.div(acc, splat(count));
@@ -53,8 +55,8 @@ export function pool2d(p: usize, isMax: bool): void {
 
 /**
  * Max pool whose windows all lie inside the input (no pads), channels a multiple of 4: pointer walks, no bounds
- * logic, 2x2 unrolled. The max of the window's values in any order equals the general path's (max is exact;
- * f32x4.max propagates NaN from either operand).
+ * logic, 2x2 unrolled. The max of the window's non-NaN values in any order equals the general path's (max is
+ * exact); pmax only ever takes a NaN-free accumulator (-Inf or a pmax result) as its first operand.
  */
 function maxPoolInside(x: usize, y: usize, batch: i32, ih: i32, iw: i32, c: i32, oh: i32, ow: i32, kh: i32, kw: i32, sh: i32, sw: i32,
   act: i32, alpha: f32, beta: f32): void {
@@ -62,6 +64,7 @@ function maxPoolInside(x: usize, y: usize, batch: i32, ih: i32, iw: i32, c: i32,
   const rowB = <usize>iw * cB;
   const stepB = <usize>sw * cB;
   const two = kh == 2 && kw == 2;
+  const ninf = splat(-Infinity);
   let out = y;
   for (let n = 0; n < batch; n++) {
     const xn = x + <usize>n * <usize>ih * rowB;
@@ -72,12 +75,15 @@ function maxPoolInside(x: usize, y: usize, batch: i32, ih: i32, iw: i32, c: i32,
           const q = win + off;
           let acc: v128;
           if (two) {
-            acc = f32x4.max(f32x4.max(v128.load(q), v128.load(q + cB)), f32x4.max(v128.load(q + rowB), v128.load(q + rowB + cB)));
+            // Two chains from -Inf joined at the end: shorter dependency chains than one of four.
+            const top = f32x4.pmax(f32x4.pmax(ninf, v128.load(q)), v128.load(q + cB));
+            const bottom = f32x4.pmax(f32x4.pmax(ninf, v128.load(q + rowB)), v128.load(q + rowB + cB));
+            acc = f32x4.pmax(top, bottom);
           } else {
-            acc = splat(-Infinity);
+            acc = ninf;
             for (let ky = 0; ky < kh; ky++) {
               const r = q + <usize>ky * rowB;
-              for (let kx = 0; kx < kw; kx++) acc = f32x4.max(acc, v128.load(r + <usize>kx * cB));
+              for (let kx = 0; kx < kw; kx++) acc = f32x4.pmax(acc, v128.load(r + <usize>kx * cB));
             }
           }
           if (act != ACT_LINEAR) acc = actv(acc, act, alpha, beta);

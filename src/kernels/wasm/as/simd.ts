@@ -27,12 +27,24 @@ export const TMP4: usize = memory.data(16, 16);
 }
 
 /**
- * exp on each lane, Cephes expf polynomial (about 1-2 ulp). Range reduction n = round(x log2 e) with the
- * scale 2^n applied as two halves, so results down to the float32 denormals and up to +Inf come out right.
- * NaN in -> NaN out (pmin/pmax keep NaN in their first operand).
+ * Tiny inputs never reach the exp / tanh polynomials. Subnormal operands and results (a subnormal x, or r * r
+ * of a tiny r) take the CPU's slow path (microcode assists) and WebAssembly has no flush-to-zero mode, so tanh
+ * on subnormal inputs took 2.8x its normal time, sigmoid and softmax 2.3x (bench/denormals.ts, AMD EPYC), for
+ * results that are plain: below EXP_TINY exp(x) rounds to 1, below TANH_TINY tanh(x) rounds to x (x^3 / 3 is
+ * under half an ulp of x). Where the sign of exp's argument is known (sigmoid, softmax, tanh) the flush is
+ * free: the range clamp stops at -EXP_TINY or starts at +EXP_TINY, whose exp also rounds to 1.
  */
-export function vexp(x0: v128): v128 {
-  const x = f32x4.pmin(f32x4.pmax(x0, splat(-104.0)), splat(89.0));
+const EXP_TINY: f32 = 1.0 / <f32>(1 << 26); // 2^-26: 1 + x rounds to 1 (half an ulp of 1 is 2^-25 below it)
+const TANH_TINY: f32 = 1.0 / <f32>(1 << 12); // 2^-12: x^2 / 3 <= 2^-24 / 3, under half an ulp relative (2^-25)
+
+/**
+ * exp on each lane, Cephes expf polynomial (about 1-2 ulp), of x clamped to [lo, hi]. Range reduction
+ * n = round(x log2 e) with the scale 2^n applied as two halves, so results down to the float32 denormals and
+ * up to +Inf come out right. NaN in -> NaN out (pmin/pmax keep NaN in their first operand).
+ */
+// @ts-ignore: decorator
+@inline function vexpIn(x0: v128, lo: f32, hi: f32): v128 {
+  const x = f32x4.pmin(f32x4.pmax(x0, splat(lo)), splat(hi));
   const fx = f32x4.nearest(f32x4.mul(x, splat(1.44269504088896341)));
   let r = f32x4.sub(x, f32x4.mul(fx, splat(0.693359375)));
   r = f32x4.sub(r, f32x4.mul(fx, splat(-2.12194440e-4)));
@@ -52,7 +64,20 @@ export function vexp(x0: v128): v128 {
   return f32x4.mul(f32x4.mul(y, s1), s2);
 }
 
-/** exp(x) - 1 without cancellation near 0: Taylor series to x^8 for |x| < 0.5, exp(x) - 1 beyond. */
+/** exp of any x: |x| < EXP_TINY is flushed to 0 first (the same result, 1). */
+export function vexp(x: v128): v128 {
+  return vexpIn(v128.andnot(x, f32x4.lt(f32x4.abs(x), splat(EXP_TINY))), -104.0, 89.0);
+}
+
+/** exp of x <= 0 (or NaN), as in softmax and sigmoid: (-EXP_TINY, 0] clamps to -EXP_TINY, same result. */
+export function vexpNeg(x: v128): v128 {
+  return vexpIn(x, -104.0, -EXP_TINY);
+}
+
+/**
+ * exp(x) - 1 without cancellation near 0: Taylor series to x^8 for |x| < 0.5, exp(x) - 1 beyond. Not flushed:
+ * its result for a tiny x is x itself, which elu / selu then multiply by alpha (a subnormal product either way).
+ */
 export function vexpm1(x: v128): v128 {
   let p = splat(<f32>(1.0 / 40320.0));
   p = f32x4.add(f32x4.mul(p, x), splat(<f32>(1.0 / 5040.0)));
@@ -63,28 +88,34 @@ export function vexpm1(x: v128): v128 {
   p = f32x4.add(f32x4.mul(p, x), splat(0.5));
   p = f32x4.add(f32x4.mul(p, x), splat(1.0));
   p = f32x4.mul(p, x);
-  const big = f32x4.sub(vexp(x), splat(1.0));
+  const big = f32x4.sub(vexpIn(x, -104.0, 89.0), splat(1.0));
   return v128.bitselect(p, big, f32x4.lt(f32x4.abs(x), splat(0.5)));
 }
 
 /** 1 / (1 + exp(-x)) computed from exp(-|x|) so neither side overflows. */
 export function vsigmoid(x: v128): v128 {
-  const e = vexp(f32x4.neg(f32x4.abs(x)));
+  const e = vexpNeg(f32x4.neg(f32x4.abs(x)));
   const d = f32x4.add(e, splat(1.0));
   return v128.bitselect(f32x4.div(splat(1.0), d), f32x4.div(e, d), f32x4.ge(x, splat(0.0)));
 }
 
-/** tanh: Cephes odd polynomial for |x| < 0.625, 1 - 2 / (exp(2|x|) + 1) with the sign restored beyond. */
+/**
+ * tanh: Cephes odd polynomial for |x| < 0.625 (run on 0 below TANH_TINY, where it gives x itself),
+ * 1 - 2 / (exp(2|x|) + 1) with the sign restored beyond.
+ */
 export function vtanh(x: v128): v128 {
   const ax = f32x4.abs(x);
-  const s = f32x4.mul(x, x);
+  const xf = v128.andnot(x, f32x4.lt(ax, splat(TANH_TINY)));
+  const s = f32x4.mul(xf, xf);
   let p = splat(-5.70498872745e-3);
   p = f32x4.add(f32x4.mul(p, s), splat(2.06390887954e-2));
   p = f32x4.add(f32x4.mul(p, s), splat(-5.37397155531e-2));
   p = f32x4.add(f32x4.mul(p, s), splat(1.33314422036e-1));
   p = f32x4.add(f32x4.mul(p, s), splat(-3.33332819422e-1));
-  p = f32x4.add(f32x4.mul(f32x4.mul(p, s), x), x);
-  const e = vexp(f32x4.add(ax, ax));
+  // + x, not + xf: a flushed lane gives 0 + x = x.
+  p = f32x4.add(f32x4.mul(f32x4.mul(p, s), xf), x);
+  // Only |x| >= 0.625 uses this side, so the clamp from EXP_TINY changes no result.
+  const e = vexpIn(f32x4.add(ax, ax), EXP_TINY, 89.0);
   let t = f32x4.sub(splat(1.0), f32x4.div(splat(2.0), f32x4.add(e, splat(1.0))));
   t = v128.or(t, v128.and(x, i32x4.splat(0x80000000)));
   return v128.bitselect(p, t, f32x4.lt(ax, splat(0.625)));
