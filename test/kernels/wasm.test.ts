@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { loadWasmKernels, relaxedSimdSupported, packPanels, type WasmVariant } from '../../src/kernels/wasm/index.js';
+import { loadWasmKernels, relaxedSimdSupported, packPanels, packedSize, type WasmVariant } from '../../src/kernels/wasm/index.js';
 import { decodeBase64 } from '../../src/kernels/wasm/base64.js';
 import { programConformance } from './program-conformance.js';
 
@@ -36,8 +36,26 @@ test('packPanels layout: 8-wide panels, then a 4-wide tail', () => {
   assert.deepEqual([...p.subarray(8, 16)], [14, 15, 16, 17, 18, 19, 20, 21]);
   assert.deepEqual([...p.subarray(16, 24)], [9, 10, 11, 12, 13, 0, 0, 0]);
   const q = packPanels(Float32Array.from({ length: 2 * 10 }, (_, i) => i), 2, 10); // 8 + 4
-  assert.equal(q.length, 2 * 12);
-  assert.deepEqual([...q.subarray(16, 24)], [8, 9, 0, 0, 18, 19, 0, 0]);
+  assert.equal(packedSize(2, 10), 2 * 12);
+  assert.equal(q.length, 32); // padded to CONST_PAD floats, the rest zero
+  assert.deepEqual([...q.subarray(16, 32)], [8, 9, 0, 0, 18, 19, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+});
+
+test('packPanels over many row blocks equals the panel-by-panel layout, also packed into a given array', () => {
+  for (const [K, N] of [[200, 21], [64, 8], [65, 4], [130, 1027]] as const) {
+    const w = Float32Array.from({ length: K * N }, (_, i) => i + 1);
+    const want: number[] = [];
+    for (let col = 0; col < N; ) {
+      const width = N - col > 4 ? 8 : 4;
+      for (let k = 0; k < K; k++) for (let j = 0; j < width; j++) want.push(col + j < N ? w[k * N + col + j] : 0);
+      col += width;
+    }
+    assert.deepEqual([...packPanels(w, K, N).subarray(0, want.length)], want, `[${K}, ${N}]`);
+    const into = new Float32Array(7 + packedSize(K, N)).fill(-1);
+    packPanels(w, K, N, into, 7);
+    assert.deepEqual([...into.subarray(7)], want, `[${K}, ${N}] at 7`);
+    assert.deepEqual([...into.subarray(0, 7)], Array(7).fill(-1));
+  }
 });
 
 test('base64 decoder round-trips every byte value', () => {
