@@ -20,35 +20,46 @@ import * as E from './step-encoding.js';
 import { OP_CONV2D_WINOGRAD, OP_CONV2D_WINOGRAD_F4 } from './step-encoding-ext.js';
 import { winogradApplies, winogradKernel, winogradMatrices, type WinogradSize, type WinogradTile } from './winograd.js';
 
+/**
+ * How a constant gets into linear memory: its stored size in floats (padded to CONST_PAD) and a writer that
+ * fills exactly that many floats at dst[at..] when finish() lays the program out. Big weights are packed by
+ * their writer straight into linear memory: packing into a JS array first, then copying it in, cost deep-mnist
+ * one more 13 MB allocation and copy at compile time.
+ */
+export interface ConstantSource {
+  readonly stored: number;
+  write(dst: Float32Array, at: number): void;
+}
+
 /** A constant stored in the program's constant region (zero-padded to CONST_PAD floats). */
 export class WasmConstant {
   /** @internal byte address, set by finish(). */
   address = -1;
   constructor(
     /** @internal */ readonly owner: WasmProgram,
-    /** @internal the stored (padded) floats. */ readonly data: Float32Array,
+    /** @internal what is stored and how to write it. */ readonly source: ConstantSource,
     /** Logical length in floats (before padding). */ readonly length: number,
   ) {}
 }
 
 /** A [K, N] dense kernel (or a conv kernel seen as [kh*kw*cin, cout]) packed into column panels. */
 export class PackedWeights extends WasmConstant {
-  constructor(owner: WasmProgram, data: Float32Array, readonly K: number, readonly N: number) {
-    super(owner, data, K * N);
+  constructor(owner: WasmProgram, source: ConstantSource, readonly K: number, readonly N: number) {
+    super(owner, source, K * N);
   }
 }
 
 /** An r x r conv kernel transformed for Winograd F(m x m, r x r): t*t packed [cin, cout] matrices. */
 export class WinogradWeights extends WasmConstant {
-  constructor(owner: WasmProgram, data: Float32Array, readonly r: WinogradSize, readonly cin: number, readonly cout: number, readonly m: WinogradTile = 2) {
-    super(owner, data, winogradMatrices(r, m).t ** 2 * packedSize(cin, cout));
+  constructor(owner: WasmProgram, source: ConstantSource, readonly r: WinogradSize, readonly cin: number, readonly cout: number, readonly m: WinogradTile = 2) {
+    super(owner, source, winogradMatrices(r, m).t ** 2 * packedSize(cin, cout));
   }
 }
 
 /** A depthwise kernel [kh, kw, cin, multiplier], stored as is. */
 export class DepthwiseWeights extends WasmConstant {
-  constructor(owner: WasmProgram, data: Float32Array, readonly kh: number, readonly kw: number, readonly cin: number, readonly multiplier: number) {
-    super(owner, data, kh * kw * cin * multiplier);
+  constructor(owner: WasmProgram, source: ConstantSource, readonly kh: number, readonly kw: number, readonly cin: number, readonly multiplier: number) {
+    super(owner, source, kh * kw * cin * multiplier);
   }
 }
 
@@ -365,13 +376,16 @@ export class WasmProgram {
 
   /** Stores a constant (bias, binary operand, ...). The data is copied. */
   constant(data: Float32Array): WasmConstant {
-    return this.addConstant(new WasmConstant(this, padded(data), data.length));
+    return this.addConstant(new WasmConstant(this, copied(data), data.length));
   }
 
   /** Packs a row-major [K, N] dense kernel for OP_DENSE. */
   packDenseWeights(kernel: Float32Array, K: number, N: number): PackedWeights {
     checkDims('packDenseWeights', { K, N });
-    return this.addConstant(new PackedWeights(this, packPanels(kernel, K, N), K, N));
+    // Packed by finish(), into linear memory: the kernel (a graph constant, never written) is read then.
+    const n = packedSize(K, N);
+    const source = { stored: paddedLength(n), write: (dst: Float32Array, at: number) => zeroTail(packPanels(kernel, K, N, dst, at), at, n, paddedLength(n)) };
+    return this.addConstant(new PackedWeights(this, source, K, N));
   }
 
   /** Packs an HWIO conv kernel [kh, kw, cin, cout] (it is [kh*kw*cin, cout] row-major) for the conv2d steps. */
@@ -389,16 +403,19 @@ export class WasmProgram {
     if (!((r === 3 || r === 5) && (m === 2 || (m === 4 && r === 3)))) throw new UnsupportedFeatureError(`wasm Winograd conv: F(${m}x${m}, ${r}x${r}) (only F(2x2, 3x3), F(4x4, 3x3), F(2x2, 5x5))`);
     const mats = winogradKernel(kernel, r, cin, cout, m);
     const ps = packedSize(cin, cout);
-    const data = constantArray(mats.length * ps);
-    mats.forEach((m, e) => packPanels(m, cin, cout, data, e * ps));
-    return this.addConstant(new WinogradWeights(this, data, r, cin, cout, m));
+    const n = mats.length * ps;
+    const write = (dst: Float32Array, at: number) => {
+      mats.forEach((mat, e) => packPanels(mat, cin, cout, dst, at + e * ps));
+      zeroTail(dst, at, n, paddedLength(n));
+    };
+    return this.addConstant(new WinogradWeights(this, { stored: paddedLength(n), write }, r, cin, cout, m));
   }
 
   /** Stores a depthwise kernel [kh, kw, cin, multiplier]. */
   depthwiseWeights(kernel: Float32Array, kh: number, kw: number, cin: number, multiplier: number): DepthwiseWeights {
     checkDims('depthwiseWeights', { kh, kw, cin, multiplier });
     if (kernel.length !== kh * kw * cin * multiplier) throw new ShapeError(`wasm depthwiseWeights: kernel has ${kernel.length} floats, needs ${kh * kw * cin * multiplier}`);
-    return this.addConstant(new DepthwiseWeights(this, padded(kernel), kh, kw, cin, multiplier));
+    return this.addConstant(new DepthwiseWeights(this, copied(kernel), kh, kw, cin, multiplier));
   }
 
   // ---- steps ----
@@ -549,7 +566,7 @@ export class WasmProgram {
     const programBytes = this.steps.length * E.STEP_BYTES;
     const program = alloc.reserve(programBytes);
     let constantBytes = 0;
-    for (const c of this.constants) constantBytes += c.data.byteLength;
+    for (const c of this.constants) constantBytes += 4 * c.source.stored;
     const constants = alloc.reserve(constantBytes);
     const zeroBytes = Math.ceil(this.zeroFloats / E.CONST_PAD) * E.CONST_PAD * 4;
     const zero = alloc.reserve(zeroBytes);
@@ -563,8 +580,8 @@ export class WasmProgram {
     let at = constants;
     for (const c of this.constants) {
       c.address = at;
-      f32.set(c.data, at >> 2);
-      at += c.data.byteLength;
+      c.source.write(f32, at >> 2);
+      at += 4 * c.source.stored;
     }
     f32.fill(0, zero >> 2, (zero + zeroBytes) >> 2);
     const words = new Int32Array(buf, program, programBytes >> 2);
@@ -712,15 +729,30 @@ function constAddr(c: WasmConstant): Addr {
   return { region: 'const', c };
 }
 
-/** A zeroed array for n floats of a constant, padded to the length the wasm side reads (CONST_PAD). */
-function constantArray(n: number): Float32Array {
-  return new Float32Array(Math.max(E.CONST_PAD, Math.ceil(n / E.CONST_PAD) * E.CONST_PAD));
+/** Floats a constant of n floats takes, padded to the length the wasm side reads (CONST_PAD). */
+function paddedLength(n: number): number {
+  return Math.max(E.CONST_PAD, Math.ceil(n / E.CONST_PAD) * E.CONST_PAD);
 }
 
-function padded(data: Float32Array): Float32Array {
-  const out = constantArray(data.length);
-  out.set(data);
-  return out;
+/** A zeroed array for n floats of a constant, padded (see paddedLength). */
+function constantArray(n: number): Float32Array {
+  return new Float32Array(paddedLength(n));
+}
+
+/** Zeroes dst[at + n .. at + stored): the padding after a constant's n floats (memory may hold old bytes). */
+function zeroTail(dst: Float32Array, at: number, n: number, stored: number): void {
+  dst.fill(0, at + n, at + stored);
+}
+
+/** A small constant, copied now (the caller may reuse its array), written as is plus zero padding. */
+function copied(data: Float32Array): ConstantSource {
+  const own = Float32Array.from(data);
+  const stored = paddedLength(own.length);
+  const write = (dst: Float32Array, at: number) => {
+    dst.set(own, at);
+    zeroTail(dst, at, own.length, stored);
+  };
+  return { stored, write };
 }
 
 function nhwc(s: readonly number[], op: string): [number, number, number, number] {
