@@ -156,6 +156,8 @@ export const CONST_PAD = 16;
 // bits of N batch-1 calls. Multi-row tiles run one chain of one block per pass (a chain's weights stay in cache
 // while they sweep the row tiles); one-row kernels run a block's chains together over one contiguous stream of
 // weights, so that independent chains hide the FMA latency a single in-order chain would expose.
+// An engine may use fewer chains for some steps, decided by K and N only and the same in all its kernels: the
+// wasm kernels use 2 for N = 9..12, where their one-row kernel has room for the accumulators of 2 chains only.
 /** Chains per block (K >= KSPLIT_MIN). */
 export const KSPLIT_CHAINS = 3;
 /** Shortest K summed as KSPLIT_CHAINS chains per block: shorter passes would cost multi-row tiles more. */

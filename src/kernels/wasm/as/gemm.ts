@@ -1,10 +1,10 @@
 // GEMM on packed weights: C[M,N] = act(A[M,K] . B + bias), A row-major (any row stride), B packed into 8- and
 // 4-wide k-major column panels (layout in ../step-encoding.ts). Every output is summed in the order
-// step-encoding.ts fixes (KSPLIT_*: blocks of k, each as three interleaved in-order FMA chains, the chain sums
-// added in order), whichever kernel computes it, so a row's bits do not depend on the batch. Register tiles: 4x8
+// step-encoding.ts fixes (KSPLIT_*: blocks of k, each as interleaved in-order FMA chains, the chain sums added
+// in order), whichever kernel computes it, so a row's bits do not depend on the batch. Register tiles: 4x8
 // (8 v128 accumulators; leaves room in x64's 16 xmm registers for the two B vectors and the A broadcast) and 4x4
-// for the narrow panel, one chain of one block per pass; for single rows, 1x8 and 1x4 kernels that run a block's
-// three chains at once (independent FMA chains, so batch-1 dense is throughput- not latency-bound).
+// for the narrow panel, one chain of one block per pass; for single rows, 1x8, 1x12 and 1x4 kernels that run a
+// block's chains at once (independent FMA chains, so batch-1 dense is throughput- not latency-bound).
 
 import { ACT_LINEAR, ACT_RELU, ACT_RELU6, KSPLIT_BLOCK, KSPLIT_CHAINS, KSPLIT_MIN } from "../step-encoding";
 import { fma, splat, actRow } from "./simd";
@@ -42,10 +42,13 @@ export function actTile(c: usize, ldc: usize, rows: i32, cols: i32, code: i32, a
   }
 }
 
-/** Chains per k block of a K-long sum (step-encoding.ts KSPLIT_*). */
+/**
+ * Chains per k block of a [K, N] product (step-encoding.ts KSPLIT_*): 2 for N = 9..12, whose one-row kernel
+ * (gemv12) holds the accumulators of only 2 chains for its 12 columns.
+ */
 // @ts-ignore: decorator
-@inline function kChains(K: i32): i32 {
-  return K < KSPLIT_MIN ? 1 : KSPLIT_CHAINS;
+@inline function kChains(K: i32, N: i32): i32 {
+  return K < KSPLIT_MIN ? 1 : N > 8 && N <= 12 ? 2 : KSPLIT_CHAINS;
 }
 
 /** Number of k blocks of a K-long sum. */
@@ -132,12 +135,12 @@ export function mk4x4(a: usize, lda: usize, b: usize, kc: i32, ks: i32, c: usize
  * One row x 8 columns over all of K (the one-row GEMV: batch 1, and the M mod 4 tail rows): per block, its three
  * chains at once, k unrolled by 3 over one contiguous stream of weights (six independent FMA chains: enough to
  * cover the FMA latency at this kernel's load-bound rate, few enough that V8 keeps them in xmm registers; eight
- * spilled and ran 1.7x slower); then the chain sums in order, as mk4x8's passes add them. b: the panel at k = 0.
+ * spilled and ran 1.7x slower); then the chain sums in order, as mk4x8's passes add them. g: chains per block
+ * (3, or 1 for a short K); b: the panel at k = 0.
  */
-export function gemv8(a: usize, b: usize, K: i32, c: usize, bias: usize, code: i32): void {
-  const three = kChains(K) == 3;
+export function gemv8(a: usize, b: usize, K: i32, g: i32, c: usize, bias: usize, code: i32): void {
+  const three = g == 3;
   const nb = kBlocks(K), base = K / nb, extra = K - nb * base;
-  let o0 = splat(0.0), o1 = splat(0.0);
   for (let j = 0; j < nb; j++) {
     const k0 = kStart(j, base, extra);
     const kb = base + (j < extra ? 1 : 0);
@@ -172,26 +175,74 @@ export function gemv8(a: usize, b: usize, K: i32, c: usize, bias: usize, code: i
         bb += 32;
       }
     }
-    if (k0 == 0) {
-      o0 = endChain(p0, true, bias, 0);
-      o1 = endChain(p1, true, bias != 0 ? bias + 16 : 0, 0);
-    } else {
-      o0 = f32x4.add(o0, p0);
-      o1 = f32x4.add(o1, p1);
-    }
+    // The running sums wait in C between blocks (exact), so that registers hold only the six chains.
+    let o0 = endChain(p0, k0 == 0, bias, c), o1 = endChain(p1, k0 == 0, bias != 0 ? bias + 16 : 0, c + 16);
     if (three && kb > 1) { o0 = f32x4.add(o0, q0); o1 = f32x4.add(o1, q1); }
     if (three && kb > 2) { o0 = f32x4.add(o0, r0); o1 = f32x4.add(o1, r1); }
+    const lastCode = j == nb - 1 ? code : ACT_LINEAR;
+    v128.store(c, fastAct(o0, lastCode));
+    v128.store(c, fastAct(o1, lastCode), 16);
   }
-  v128.store(c, fastAct(o0, code));
-  v128.store(c, fastAct(o1, code), 16);
 }
 
 /**
- * One row x 4 columns (the narrow tail panel) over all of K: as gemv8, three chains. (Running two blocks' six
- * chains at once measured slower: 0.60 vs 0.33 us at K = 784.) b: the 4-wide panel at k = 0.
+ * One row x 12 columns (N = 9..12: one 8-wide panel b and the 4-wide tail b4) in one pass sharing the A
+ * broadcasts; these N take two chains per block (kChains), six accumulators: three chains' nine spilled (1.1 vs
+ * 0.6 us at 784 -> 10), and separate 8- and 4-wide passes took 0.8.
  */
-export function gemv4(a: usize, b: usize, K: i32, c: usize, bias: usize, code: i32): void {
-  const three = kChains(K) == 3;
+export function gemv12(a: usize, b: usize, b4: usize, K: i32, g: i32, c: usize, c4: usize, bias: usize, code: i32): void {
+  const two = g == 2;
+  const nb = kBlocks(K), base = K / nb, extra = K - nb * base;
+  let o0 = splat(0.0), o1 = splat(0.0), o2 = splat(0.0);
+  for (let j = 0; j < nb; j++) {
+    const k0 = kStart(j, base, extra);
+    const kb = base + (j < extra ? 1 : 0);
+    const ab = a + (<usize>k0 << 2);
+    let bb = b + (<usize>k0 << 5), bt = b4 + (<usize>k0 << 4);
+    let p0 = splat(0.0), p1 = splat(0.0), p2 = splat(0.0), q0 = splat(0.0), q1 = splat(0.0), q2 = splat(0.0);
+    const kend = two ? <usize>(kb >> 1) << 3 : <usize>kb << 2;
+    if (two) {
+      for (let k: usize = 0; k < kend; k += 8) {
+        let x = v128.load32_splat(ab + k);
+        p0 = fma(x, v128.load(bb), p0); p1 = fma(x, v128.load(bb, 16), p1); p2 = fma(x, v128.load(bt), p2);
+        x = v128.load32_splat(ab + k, 4);
+        q0 = fma(x, v128.load(bb, 32), q0); q1 = fma(x, v128.load(bb, 48), q1); q2 = fma(x, v128.load(bt, 16), q2);
+        bb += 64;
+        bt += 32;
+      }
+    } else {
+      for (let k: usize = 0; k < kend; k += 4) {
+        const x = v128.load32_splat(ab + k);
+        p0 = fma(x, v128.load(bb), p0); p1 = fma(x, v128.load(bb, 16), p1); p2 = fma(x, v128.load(bt), p2);
+        bb += 32;
+        bt += 16;
+      }
+    }
+    // An odd block: chain 0 has one more k-step.
+    if (two && (kb & 1) != 0) {
+      const x = v128.load32_splat(ab + kend);
+      p0 = fma(x, v128.load(bb), p0); p1 = fma(x, v128.load(bb, 16), p1); p2 = fma(x, v128.load(bt), p2);
+    }
+    if (k0 == 0) {
+      o0 = endChain(p0, true, bias, 0);
+      o1 = endChain(p1, true, bias != 0 ? bias + 16 : 0, 0);
+      o2 = endChain(p2, true, bias != 0 ? bias + 32 : 0, 0);
+    } else {
+      o0 = f32x4.add(o0, p0); o1 = f32x4.add(o1, p1); o2 = f32x4.add(o2, p2);
+    }
+    if (two && kb > 1) { o0 = f32x4.add(o0, q0); o1 = f32x4.add(o1, q1); o2 = f32x4.add(o2, q2); }
+  }
+  v128.store(c, fastAct(o0, code));
+  v128.store(c, fastAct(o1, code), 16);
+  v128.store(c4, fastAct(o2, code));
+}
+
+/**
+ * One row x 4 columns (the narrow tail panel) over all of K: as gemv8 (g = 3 or 1). Running two blocks' six
+ * chains at once measured slower (0.60 vs 0.40 us at K = 784). b: the 4-wide panel at k = 0.
+ */
+export function gemv4(a: usize, b: usize, K: i32, g: i32, c: usize, bias: usize, code: i32): void {
+  const three = g == 3;
   const nb = kBlocks(K), base = K / nb, extra = K - nb * base;
   let o = splat(0.0);
   for (let j = 0; j < nb; j++) {
@@ -274,7 +325,7 @@ export function gemm(a: usize, lda: i32, bp: usize, bias: usize, c: usize, ldc: 
     return;
   }
   const M4 = M & ~3;
-  const g = kChains(K);
+  const g = kChains(K, N);
   const nb = kBlocks(K), base = K / nb, extra = K - nb * base;
   for (let j = 0; j < nb && M4 > 0; j++) {
     const k0 = kStart(j, base, extra);
@@ -310,22 +361,28 @@ export function gemm(a: usize, lda: i32, bp: usize, bias: usize, c: usize, ldc: 
       const bsub = bp + ((<usize>p * Kz) << 5);
       const bb = bias != 0 ? bias + (<usize>col << 2) : 0;
       const cp = crow + (<usize>col << 2);
-      if (cols == 8) {
-        gemv8(ap, bsub, K, cp, bb, fast);
+      if (narrow && np8 == 1) {
+        // N = 9..12: the panel and the 4-wide tail in one pass; the tail through TILE when it has fewer than 4
+        // real columns.
+        const c4 = N == 12 ? cp + 32 : TILE;
+        gemv12(ap, bsub, bp + (Kz << 5), K, g, cp, c4, bb, fast);
+        if (N < 12) copyTile(cp + 32, ldcB, TILE, 32, 1, N - 8);
+      } else if (cols == 8) {
+        gemv8(ap, bsub, K, g, cp, bb, fast);
       } else {
-        gemv8(ap, bsub, K, TILE, bb, fast);
+        gemv8(ap, bsub, K, g, TILE, bb, fast);
         copyTile(cp, ldcB, TILE, 32, 1, cols);
       }
     }
-    if (narrow) {
+    if (narrow && np8 != 1) {
       const col = np8 << 3;
       const cols = N - col;
       const bsub = bp + ((<usize>np8 * Kz) << 5);
       const bb = bias != 0 ? bias + (<usize>col << 2) : 0;
       if (cols == 4) {
-        gemv4(ap, bsub, K, crow + (<usize>col << 2), bb, fast);
+        gemv4(ap, bsub, K, g, crow + (<usize>col << 2), bb, fast);
       } else {
-        gemv4(ap, bsub, K, TILE, bb, fast);
+        gemv4(ap, bsub, K, g, TILE, bb, fast);
         copyTile(crow + (<usize>col << 2), ldcB, TILE, 32, 1, cols);
       }
     }
