@@ -79,7 +79,8 @@ export function actTile(c: usize, ldc: usize, rows: i32, cols: i32, code: i32, a
  * the chain's first k, lda: A row stride (bytes); b: packed panel at that k; c, ldc: C tile. first: the first
  * chain (adds the bias), else the chain's sums are added to C.
  */
-export function mk4x8(a: usize, lda: usize, b: usize, kc: i32, ks: i32, c: usize, ldc: usize, first: bool, bias: usize, code: i32): void {
+// @ts-ignore: decorator
+@inline function tile4x8(a: usize, lda: usize, b: usize, kc: i32, ks: i32, c: usize, ldc: usize, first: bool, bias: usize, code: i32): void {
   let c00 = splat(0.0), c01 = splat(0.0), c10 = splat(0.0), c11 = splat(0.0);
   let c20 = splat(0.0), c21 = splat(0.0), c30 = splat(0.0), c31 = splat(0.0);
   const a1 = a + lda, a2 = a1 + lda, a3 = a2 + lda;
@@ -110,8 +111,8 @@ export function mk4x8(a: usize, lda: usize, b: usize, kc: i32, ks: i32, c: usize
   v128.store(r3, fastAct(endChain(c31, first, bias1, r3 + 16), code), 16);
 }
 
-/** 4 rows x 4 columns (the narrow tail panel), one chain; as mk4x8. */
-export function mk4x4(a: usize, lda: usize, b: usize, kc: i32, ks: i32, c: usize, ldc: usize, first: bool, bias: usize, code: i32): void {
+// @ts-ignore: decorator
+@inline function tile4x4(a: usize, lda: usize, b: usize, kc: i32, ks: i32, c: usize, ldc: usize, first: bool, bias: usize, code: i32): void {
   let c0 = splat(0.0), c1 = splat(0.0), c2 = splat(0.0), c3 = splat(0.0);
   const a1 = a + lda, a2 = a1 + lda, a3 = a2 + lda;
   const ka = <usize>ks << 2, kb = <usize>ks << 4;
@@ -129,6 +130,30 @@ export function mk4x4(a: usize, lda: usize, b: usize, kc: i32, ks: i32, c: usize
   v128.store(r1, fastAct(endChain(c1, first, bias, r1), code));
   v128.store(r2, fastAct(endChain(c2, first, bias, r2), code));
   v128.store(r3, fastAct(endChain(c3, first, bias, r3), code));
+}
+
+/**
+ * The 4x8 tile over consecutive k-steps, for Winograd's GEMMs: Binaryen inlines it into that one caller with its
+ * constants (first chain, no bias, linear), so the stride and the epilogue's branches fold away: expert conv2
+ * 41 -> 34-36 us (docs/kernels.md). The GEMM's chain passes use mk4x8s.
+ */
+export function mk4x8(a: usize, lda: usize, b: usize, kc: i32, c: usize, ldc: usize, first: bool, bias: usize, code: i32): void {
+  tile4x8(a, lda, b, kc, 1, c, ldc, first, bias, code);
+}
+
+/** The 4x8 tile over one chain of a block, k-steps ks apart. */
+export function mk4x8s(a: usize, lda: usize, b: usize, kc: i32, ks: i32, c: usize, ldc: usize, first: bool, bias: usize, code: i32): void {
+  tile4x8(a, lda, b, kc, ks, c, ldc, first, bias, code);
+}
+
+/** 4 rows x 4 columns (the narrow tail panel); as mk4x8. */
+export function mk4x4(a: usize, lda: usize, b: usize, kc: i32, c: usize, ldc: usize, first: bool, bias: usize, code: i32): void {
+  tile4x4(a, lda, b, kc, 1, c, ldc, first, bias, code);
+}
+
+/** The 4x4 tile over one chain of a block, k-steps ks apart. */
+export function mk4x4s(a: usize, lda: usize, b: usize, kc: i32, ks: i32, c: usize, ldc: usize, first: bool, bias: usize, code: i32): void {
+  tile4x4(a, lda, b, kc, ks, c, ldc, first, bias, code);
 }
 
 /**
@@ -289,8 +314,8 @@ function passRows(wide: bool, a: usize, ldaB: usize, b: usize, kc: i32, ks: i32,
     const dst = whole ? cp : TILE;
     const ldd = whole ? ldcB : 32;
     if (!whole && !first) copyTile(TILE, 32, cp, ldcB, 4, cols);
-    if (wide) mk4x8(ap, ldaB, b, kc, ks, dst, ldd, first, bias, code);
-    else mk4x4(ap, ldaB, b, kc, ks, dst, ldd, first, bias, code);
+    if (wide) mk4x8s(ap, ldaB, b, kc, ks, dst, ldd, first, bias, code);
+    else mk4x4s(ap, ldaB, b, kc, ks, dst, ldd, first, bias, code);
     if (!whole) copyTile(cp, ldcB, TILE, 32, 4, cols);
     if (slowAct >= 0) actTile(cp, ldcB, 4, cols, slowAct, alpha, beta);
   }

@@ -252,9 +252,9 @@ export function conv2dWinograd(p: usize, m: i32): void {
           const ar = a + <usize>rt * vRow;
           const cr = c + <usize>rt * mRow;
           for (let pi = 0; pi < np8; pi++) {
-            mk4x8(ar, vRow, u + ((<usize>pi * <usize>ic) << 5), ic, 1, cr + (<usize>pi << 5), mRow, true, 0, ACT_LINEAR);
+            mk4x8(ar, vRow, u + ((<usize>pi * <usize>ic) << 5), ic, cr + (<usize>pi << 5), mRow, true, 0, ACT_LINEAR);
           }
-          if (narrow) mk4x4(ar, vRow, u + ((<usize>np8 * <usize>ic) << 5), ic, 1, cr + (<usize>np8 << 5), mRow, true, 0, ACT_LINEAR);
+          if (narrow) mk4x4(ar, vRow, u + ((<usize>np8 * <usize>ic) << 5), ic, cr + (<usize>np8 << 5), mRow, true, 0, ACT_LINEAR);
         }
       }
       // Output transform, bias, activation, store (tiles on the bottom / right edge may be cut).
