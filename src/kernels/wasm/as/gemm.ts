@@ -75,7 +75,7 @@ export function actTile(c: usize, ldc: usize, rows: i32, cols: i32, code: i32, a
 }
 
 /**
- * 4 rows x 8 columns, one chain of kc k-steps, ks apart (1, or KSPLIT_CHAINS within a block). a: first A row at
+ * 4 rows x 8 columns, one chain of kc k-steps, ks apart (1, or the chains per block: kChains). a: first A row at
  * the chain's first k, lda: A row stride (bytes); b: packed panel at that k; c, ldc: C tile. first: the first
  * chain (adds the bias), else the chain's sums are added to C.
  */
