@@ -128,7 +128,7 @@ napi_value Constants(napi_env env, napi_callback_info) {
       KR_C(ACT_THRESHOLDED_RELU), KR_C(ACT_GELU_TANH), KR_C(ACT_SOFTPLUS), KR_C(ACT_GELU), KR_C(ACT_MISH),
       KR_C(ACT_COUNT), KR_C(BIN_ADD), KR_C(BIN_SUB), KR_C(BIN_MUL), KR_C(BIN_DIV), KR_C(BIN_MAX), KR_C(BIN_MIN),
       KR_C(BIN_POW), KR_C(BCAST_FULL), KR_C(BCAST_ROW), KR_C(BCAST_SCALAR), KR_C(PANEL), KR_C(PANEL_TAIL),
-      KR_C(CONST_PAD),
+      KR_C(CONST_PAD), KR_C(KSPLIT_CHAINS), KR_C(KSPLIT_MIN), KR_C(KSPLIT_BLOCK),
   };
 #undef KR_C
   for (const C& c : cs) {

@@ -81,6 +81,9 @@ constexpr int BCAST_SCALAR = 2;
 constexpr int PANEL = 8;
 constexpr int PANEL_TAIL = 4;
 constexpr int CONST_PAD = 16;
+constexpr int KSPLIT_CHAINS = 3;
+constexpr int KSPLIT_MIN = 192;
+constexpr int KSPLIT_BLOCK = 768;
 constexpr int OP_EXT_FIRST = 64;
 constexpr int OP_CONV2D_WINOGRAD = 64;
 constexpr int OP_CONV2D_WINOGRAD_F4 = 65;
@@ -165,6 +168,9 @@ constexpr int OP_CONV2D_WINOGRAD_F4 = 65;
 #define KR_HAVE_PANEL 1
 #define KR_HAVE_PANEL_TAIL 1
 #define KR_HAVE_CONST_PAD 1
+#define KR_HAVE_KSPLIT_CHAINS 1
+#define KR_HAVE_KSPLIT_MIN 1
+#define KR_HAVE_KSPLIT_BLOCK 1
 #define KR_HAVE_OP_EXT_FIRST 1
 #define KR_HAVE_OP_CONV2D_WINOGRAD 1
 #define KR_HAVE_OP_CONV2D_WINOGRAD_F4 1

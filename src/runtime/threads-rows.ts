@@ -2,9 +2,10 @@
 // always lands in the same kind of kernel tile whichever thread runs it.
 //
 // Rows [from, to) run in chunks that end on the global grid of multiples of `maxBatch`, and thread ranges start
-// at multiples of `threadSplitUnit(maxBatch)`. With the wasm kernels' rule "a row's arithmetic depends only on
-// whether it sits in a whole group of 4 rows or in the M mod 4 tail" (as/gemm.ts), a batch split this way
-// gives bit-identical outputs to the same batch on one thread (test/runtime/threads.test.ts).
+// at multiples of `threadSplitUnit(maxBatch)`, so every thread runs whole 4-row GEMM tiles. Bit-identity with one
+// thread no longer rests on this: every kernel sums a row in an order fixed by the step's shape alone
+// (step-encoding.ts KSPLIT_*), so any split gives the same bits (test/runtime/threads.test.ts,
+// test/hostile/numerics.test.ts).
 
 import type { Executor } from '../kernels/abi.js';
 

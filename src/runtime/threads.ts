@@ -207,7 +207,7 @@ export class ThreadPool {
     if (!wt || !threadsAvailable()) throw new UsageError('backend "wasm-threads": needs Node worker threads, SharedArrayBuffer and Atomics.wait (not available here)', { file });
     this.wt = wt;
     this.threads = config.threads;
-    // Ranges start at multiples of the split unit (bit-identical results), so fewer than two units never split.
+    // Ranges start at multiples of the split unit (whole GEMM tiles per thread), so fewer than two units never split.
     this.minBatch = Math.max(config.minBatch === 'auto' ? autoMinBatch(plan) : config.minBatch, 2 * threadSplitUnit(maxBatch));
     const url = new URL('./threads-worker.js', import.meta.url);
     for (let k = 1; k < config.threads; k++) {

@@ -145,3 +145,22 @@ export const PANEL = 8;
 export const PANEL_TAIL = 4;
 /** Constants are zero-padded to a multiple of this many floats. */
 export const CONST_PAD = 16;
+
+// ---- the sum order of every GEMM output (OP_DENSE, OP_CONV2D_IM2COL), shared by all engines ----
+// K is cut into nb = ceil(K / KSPLIT_BLOCK) near-equal blocks (block j: floor(K / nb) k-steps, plus one while
+// j < K mod nb). When K >= KSPLIT_MIN, each block is summed as KSPLIT_CHAINS chains, chain u over the block's
+// k-steps k0 + u, k0 + u + KSPLIT_CHAINS, ... in that order, each from 0 (multiply-add: fused or not as the
+// build's fma); below, one chain. Then y = act(((bias + c_00) + c_01) + ... + c_10 + ...): chain sums added in
+// block, then chain order (no bias: the first chain sum itself). The order depends on K alone, so a row's bits
+// depend neither on how many rows the step has nor on where the row falls in a register tile: batch N gives the
+// bits of N batch-1 calls. Multi-row tiles run one chain of one block per pass (a chain's weights stay in cache
+// while they sweep the row tiles); one-row kernels run a block's chains together over one contiguous stream of
+// weights, so that independent chains hide the FMA latency a single in-order chain would expose.
+// An engine may use fewer chains for some steps, decided by K and N only and the same in all its kernels: the
+// wasm kernels use 2 for N = 9..12, where their one-row kernel has room for the accumulators of 2 chains only.
+/** Chains per block (K >= KSPLIT_MIN). */
+export const KSPLIT_CHAINS = 3;
+/** Shortest K summed as KSPLIT_CHAINS chains per block: shorter passes would cost multi-row tiles more. */
+export const KSPLIT_MIN = 192;
+/** Longest block: a chain is then at most 256 k-steps (an 8-wide panel's 8 KiB), as the tiles' old K blocks. */
+export const KSPLIT_BLOCK = 768;

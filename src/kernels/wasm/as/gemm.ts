@@ -1,13 +1,14 @@
 // GEMM on packed weights: C[M,N] = act(A[M,K] . B + bias), A row-major (any row stride), B packed into 8- and
-// 4-wide k-major column panels (layout in ../step-encoding.ts). Register tiles: 4x8 (8 v128 accumulators; leaves
-// room in x64's 16 xmm registers for the two B vectors and the A broadcast), 1x8 with k unrolled by 4 (eight
-// independent FMA chains, so batch-1 dense is throughput- not latency-bound), and 4x4 / 1x4 for the narrow panel.
+// 4-wide k-major column panels (layout in ../step-encoding.ts). Every output is summed in the order
+// step-encoding.ts fixes (KSPLIT_*: blocks of k, each as interleaved in-order FMA chains, the chain sums added
+// in order), whichever kernel computes it, so a row's bits do not depend on the batch. Register tiles: 4x8
+// (8 v128 accumulators; leaves room in x64's 16 xmm registers for the two B vectors and the A broadcast) and 4x4
+// for the narrow panel, one chain of one block per pass; for single rows, 1x8, 1x12 and 1x4 kernels that run a
+// block's chains at once (independent FMA chains, so batch-1 dense is throughput- not latency-bound).
 
-import { ACT_LINEAR, ACT_RELU, ACT_RELU6 } from "../step-encoding";
+import { ACT_LINEAR, ACT_RELU, ACT_RELU6, KSPLIT_BLOCK, KSPLIT_CHAINS, KSPLIT_MIN } from "../step-encoding";
 import { fma, splat, actRow } from "./simd";
 
-/** K block: a 256 x 8 sub-panel of B is 8 KiB and stays in L1 while it sweeps all row tiles. */
-const KC: i32 = 256;
 /** A 4 x 8 float tile for partial tiles (ragged N or M edges); row stride 32 bytes. */
 export const TILE: usize = memory.data(4 * 8 * 4, 16);
 
@@ -41,27 +42,54 @@ export function actTile(c: usize, ldc: usize, rows: i32, cols: i32, code: i32, a
   }
 }
 
-/** 4 rows x 8 columns. a: first A row, lda: A row stride (bytes); b: packed sub-panel; c, ldc: C tile. */
-export function mk4x8(a: usize, lda: usize, b: usize, kc: i32, c: usize, ldc: usize, first: bool, bias: usize, code: i32): void {
+/**
+ * Chains per k block of a [K, N] product (step-encoding.ts KSPLIT_*): 2 for N = 9..12, whose one-row kernel
+ * (gemv12) holds the accumulators of only 2 chains for its 12 columns.
+ */
+// @ts-ignore: decorator
+@inline function kChains(K: i32, N: i32): i32 {
+  return K < KSPLIT_MIN ? 1 : N > 8 && N <= 12 ? 2 : KSPLIT_CHAINS;
+}
+
+/** Number of k blocks of a K-long sum. */
+// @ts-ignore: decorator
+@inline function kBlocks(K: i32): i32 {
+  return (K + KSPLIT_BLOCK - 1) / KSPLIT_BLOCK;
+}
+
+/** First k of block j of nb blocks, K = nb * base + extra (the first `extra` blocks are one longer). */
+// @ts-ignore: decorator
+@inline function kStart(j: i32, base: i32, extra: i32): i32 {
+  return j * base + min(j, extra);
+}
+
+/**
+ * The end of one chain of an output vector: its sum s is added to what came before: the bias (the first chain),
+ * the partial result stored at c (later chains), or nothing (first chain, no bias: s itself, never 0 + s, which
+ * would turn a fused chain's -0 into +0 in one kernel and not in another).
+ */
+// @ts-ignore: decorator
+@inline function endChain(s: v128, first: bool, bias: usize, c: usize): v128 {
+  if (!first) return f32x4.add(v128.load(c), s);
+  return bias != 0 ? f32x4.add(v128.load(bias), s) : s;
+}
+
+/**
+ * 4 rows x 8 columns, one chain of kc k-steps, ks apart (1, or the chains per block: kChains). a: first A row at
+ * the chain's first k, lda: A row stride (bytes); b: packed panel at that k; c, ldc: C tile. first: the first
+ * chain (adds the bias), else the chain's sums are added to C.
+ */
+// @ts-ignore: decorator
+@inline function tile4x8(a: usize, lda: usize, b: usize, kc: i32, ks: i32, c: usize, ldc: usize, first: bool, bias: usize, code: i32): void {
   let c00 = splat(0.0), c01 = splat(0.0), c10 = splat(0.0), c11 = splat(0.0);
   let c20 = splat(0.0), c21 = splat(0.0), c30 = splat(0.0), c31 = splat(0.0);
-  if (first) {
-    if (bias != 0) {
-      c00 = v128.load(bias); c01 = v128.load(bias, 16);
-      c10 = c00; c11 = c01; c20 = c00; c21 = c01; c30 = c00; c31 = c01;
-    }
-  } else {
-    c00 = v128.load(c); c01 = v128.load(c, 16);
-    c10 = v128.load(c + ldc); c11 = v128.load(c + ldc, 16);
-    c20 = v128.load(c + 2 * ldc); c21 = v128.load(c + 2 * ldc, 16);
-    c30 = v128.load(c + 3 * ldc); c31 = v128.load(c + 3 * ldc, 16);
-  }
   const a1 = a + lda, a2 = a1 + lda, a3 = a2 + lda;
-  const kend = <usize>kc << 2;
-  for (let k: usize = 0; k < kend; k += 4) {
+  const ka = <usize>ks << 2, kb = <usize>ks << 5;
+  const kend = <usize>kc * ka;
+  for (let k: usize = 0; k < kend; k += ka) {
     const b0 = v128.load(b);
     const b1 = v128.load(b, 16);
-    b += 32;
+    b += kb;
     let x = v128.load32_splat(a + k);
     c00 = fma(x, b0, c00); c01 = fma(x, b1, c01);
     x = v128.load32_splat(a1 + k);
@@ -71,139 +99,236 @@ export function mk4x8(a: usize, lda: usize, b: usize, kc: i32, c: usize, ldc: us
     x = v128.load32_splat(a3 + k);
     c30 = fma(x, b0, c30); c31 = fma(x, b1, c31);
   }
-  v128.store(c, fastAct(c00, code)); v128.store(c, fastAct(c01, code), 16);
-  v128.store(c + ldc, fastAct(c10, code)); v128.store(c + ldc, fastAct(c11, code), 16);
-  v128.store(c + 2 * ldc, fastAct(c20, code)); v128.store(c + 2 * ldc, fastAct(c21, code), 16);
-  v128.store(c + 3 * ldc, fastAct(c30, code)); v128.store(c + 3 * ldc, fastAct(c31, code), 16);
+  const bias1 = bias != 0 ? bias + 16 : 0;
+  const r1 = c + ldc, r2 = r1 + ldc, r3 = r2 + ldc;
+  v128.store(c, fastAct(endChain(c00, first, bias, c), code));
+  v128.store(c, fastAct(endChain(c01, first, bias1, c + 16), code), 16);
+  v128.store(r1, fastAct(endChain(c10, first, bias, r1), code));
+  v128.store(r1, fastAct(endChain(c11, first, bias1, r1 + 16), code), 16);
+  v128.store(r2, fastAct(endChain(c20, first, bias, r2), code));
+  v128.store(r2, fastAct(endChain(c21, first, bias1, r2 + 16), code), 16);
+  v128.store(r3, fastAct(endChain(c30, first, bias, r3), code));
+  v128.store(r3, fastAct(endChain(c31, first, bias1, r3 + 16), code), 16);
 }
 
-/**
- * 1 row x 8 columns, k unrolled by 3 into six independent accumulators: enough chains to cover the FMA latency
- * at this kernel's load-bound rate (3 loads per k), few enough that V8 keeps them all in xmm registers (the
- * 4-way / 8-accumulator version spilled two accumulators to the stack and ran 1.7x slower).
- */
-export function mk1x8(a: usize, b: usize, kc: i32, c: usize, first: bool, bias: usize, code: i32): void {
-  let p0 = splat(0.0), p1 = splat(0.0), q0 = splat(0.0), q1 = splat(0.0), r0 = splat(0.0), r1 = splat(0.0);
-  const kend = <usize>kc << 2;
-  const k3 = <usize>(kc - kc % 3) << 2;
-  let k: usize = 0;
-  for (; k < k3; k += 12) {
-    let x = v128.load32_splat(a + k);
-    p0 = fma(x, v128.load(b), p0); p1 = fma(x, v128.load(b, 16), p1);
-    x = v128.load32_splat(a + k, 4);
-    q0 = fma(x, v128.load(b, 32), q0); q1 = fma(x, v128.load(b, 48), q1);
-    x = v128.load32_splat(a + k, 8);
-    r0 = fma(x, v128.load(b, 64), r0); r1 = fma(x, v128.load(b, 80), r1);
-    b += 96;
-  }
-  for (; k < kend; k += 4) {
-    const x = v128.load32_splat(a + k);
-    p0 = fma(x, v128.load(b), p0); p1 = fma(x, v128.load(b, 16), p1);
-    b += 32;
-  }
-  let i0 = splat(0.0), i1 = splat(0.0);
-  if (first) {
-    if (bias != 0) { i0 = v128.load(bias); i1 = v128.load(bias, 16); }
-  } else {
-    i0 = v128.load(c); i1 = v128.load(c, 16);
-  }
-  p0 = f32x4.add(f32x4.add(p0, q0), r0);
-  p1 = f32x4.add(f32x4.add(p1, q1), r1);
-  v128.store(c, fastAct(f32x4.add(i0, p0), code));
-  v128.store(c, fastAct(f32x4.add(i1, p1), code), 16);
-}
-
-/**
- * 1 row x 12 columns: the last 8-wide panel and the 4-wide tail panel in one pass, sharing the A broadcast
- * (batch-1 dense with N mod 8 in 1..4, e.g. 784 -> 10: 4 loads per k instead of 3 + 2 in two passes).
- * k unrolled by 2 (six accumulators): unrolling by 3 made V8 spill accumulators to the stack.
- */
-export function mk1x12(a: usize, b: usize, b4: usize, kc: i32, c: usize, c4: usize, first: bool, bias: usize, code: i32): void {
-  let p0 = splat(0.0), p1 = splat(0.0), p2 = splat(0.0), q0 = splat(0.0), q1 = splat(0.0), q2 = splat(0.0);
-  const kend = <usize>kc << 2;
-  const k2 = kend & ~(<usize>7);
-  let k: usize = 0;
-  for (; k < k2; k += 8) {
-    let x = v128.load32_splat(a + k);
-    p0 = fma(x, v128.load(b), p0); p1 = fma(x, v128.load(b, 16), p1); p2 = fma(x, v128.load(b4), p2);
-    x = v128.load32_splat(a + k, 4);
-    q0 = fma(x, v128.load(b, 32), q0); q1 = fma(x, v128.load(b, 48), q1); q2 = fma(x, v128.load(b4, 16), q2);
-    b += 64;
-    b4 += 32;
-  }
-  if (k < kend) {
-    const x = v128.load32_splat(a + k);
-    p0 = fma(x, v128.load(b), p0); p1 = fma(x, v128.load(b, 16), p1); p2 = fma(x, v128.load(b4), p2);
-  }
-  let i0 = splat(0.0), i1 = splat(0.0), i2 = splat(0.0);
-  if (first) {
-    if (bias != 0) { i0 = v128.load(bias); i1 = v128.load(bias, 16); i2 = v128.load(bias, 32); }
-  } else {
-    i0 = v128.load(c); i1 = v128.load(c, 16); i2 = v128.load(c4);
-  }
-  v128.store(c, fastAct(f32x4.add(i0, f32x4.add(p0, q0)), code));
-  v128.store(c, fastAct(f32x4.add(i1, f32x4.add(p1, q1)), code), 16);
-  v128.store(c4, fastAct(f32x4.add(i2, f32x4.add(p2, q2)), code));
-}
-
-/** 4 rows x 4 columns (the narrow tail panel). */
-export function mk4x4(a: usize, lda: usize, b: usize, kc: i32, c: usize, ldc: usize, first: bool, bias: usize, code: i32): void {
+// @ts-ignore: decorator
+@inline function tile4x4(a: usize, lda: usize, b: usize, kc: i32, ks: i32, c: usize, ldc: usize, first: bool, bias: usize, code: i32): void {
   let c0 = splat(0.0), c1 = splat(0.0), c2 = splat(0.0), c3 = splat(0.0);
-  if (first) {
-    if (bias != 0) { c0 = v128.load(bias); c1 = c0; c2 = c0; c3 = c0; }
-  } else {
-    c0 = v128.load(c); c1 = v128.load(c + ldc); c2 = v128.load(c + 2 * ldc); c3 = v128.load(c + 3 * ldc);
-  }
   const a1 = a + lda, a2 = a1 + lda, a3 = a2 + lda;
-  const kend = <usize>kc << 2;
-  for (let k: usize = 0; k < kend; k += 4) {
+  const ka = <usize>ks << 2, kb = <usize>ks << 4;
+  const kend = <usize>kc * ka;
+  for (let k: usize = 0; k < kend; k += ka) {
     const b0 = v128.load(b);
-    b += 16;
+    b += kb;
     c0 = fma(v128.load32_splat(a + k), b0, c0);
     c1 = fma(v128.load32_splat(a1 + k), b0, c1);
     c2 = fma(v128.load32_splat(a2 + k), b0, c2);
     c3 = fma(v128.load32_splat(a3 + k), b0, c3);
   }
-  v128.store(c, fastAct(c0, code));
-  v128.store(c + ldc, fastAct(c1, code));
-  v128.store(c + 2 * ldc, fastAct(c2, code));
-  v128.store(c + 3 * ldc, fastAct(c3, code));
+  const r1 = c + ldc, r2 = r1 + ldc, r3 = r2 + ldc;
+  v128.store(c, fastAct(endChain(c0, first, bias, c), code));
+  v128.store(r1, fastAct(endChain(c1, first, bias, r1), code));
+  v128.store(r2, fastAct(endChain(c2, first, bias, r2), code));
+  v128.store(r3, fastAct(endChain(c3, first, bias, r3), code));
 }
 
-/** 1 row x 4 columns, k unrolled by 4. */
-export function mk1x4(a: usize, b: usize, kc: i32, c: usize, first: bool, bias: usize, code: i32): void {
-  let p = splat(0.0), q = splat(0.0), r = splat(0.0), s = splat(0.0);
-  const kend = <usize>kc << 2;
-  const k4 = kend & ~(<usize>15);
-  let k: usize = 0;
-  for (; k < k4; k += 16) {
-    p = fma(v128.load32_splat(a + k), v128.load(b), p);
-    q = fma(v128.load32_splat(a + k, 4), v128.load(b, 16), q);
-    r = fma(v128.load32_splat(a + k, 8), v128.load(b, 32), r);
-    s = fma(v128.load32_splat(a + k, 12), v128.load(b, 48), s);
-    b += 64;
+/**
+ * The 4x8 tile over consecutive k-steps, for Winograd's GEMMs: Binaryen inlines it into that one caller with its
+ * constants (first chain, no bias, linear), so the stride and the epilogue's branches fold away: expert conv2
+ * 41 -> 34-36 us (docs/kernels.md). The GEMM's chain passes use mk4x8s.
+ */
+export function mk4x8(a: usize, lda: usize, b: usize, kc: i32, c: usize, ldc: usize, first: bool, bias: usize, code: i32): void {
+  tile4x8(a, lda, b, kc, 1, c, ldc, first, bias, code);
+}
+
+/** The 4x8 tile over one chain of a block, k-steps ks apart. */
+export function mk4x8s(a: usize, lda: usize, b: usize, kc: i32, ks: i32, c: usize, ldc: usize, first: bool, bias: usize, code: i32): void {
+  tile4x8(a, lda, b, kc, ks, c, ldc, first, bias, code);
+}
+
+/** 4 rows x 4 columns (the narrow tail panel); as mk4x8. */
+export function mk4x4(a: usize, lda: usize, b: usize, kc: i32, c: usize, ldc: usize, first: bool, bias: usize, code: i32): void {
+  tile4x4(a, lda, b, kc, 1, c, ldc, first, bias, code);
+}
+
+/** The 4x4 tile over one chain of a block, k-steps ks apart. */
+export function mk4x4s(a: usize, lda: usize, b: usize, kc: i32, ks: i32, c: usize, ldc: usize, first: bool, bias: usize, code: i32): void {
+  tile4x4(a, lda, b, kc, ks, c, ldc, first, bias, code);
+}
+
+/**
+ * One row x 8 columns over all of K (the one-row GEMV: batch 1, and the M mod 4 tail rows): per block, its three
+ * chains at once, k unrolled by 3 over one contiguous stream of weights (six independent FMA chains: enough to
+ * cover the FMA latency at this kernel's load-bound rate, few enough that V8 keeps them in xmm registers; eight
+ * spilled and ran 1.7x slower); then the chain sums in order, as mk4x8's passes add them. g: chains per block
+ * (3, or 1 for a short K); b: the panel at k = 0.
+ */
+export function gemv8(a: usize, b: usize, K: i32, g: i32, c: usize, bias: usize, code: i32): void {
+  const three = g == 3;
+  const nb = kBlocks(K), base = K / nb, extra = K - nb * base;
+  for (let j = 0; j < nb; j++) {
+    const k0 = kStart(j, base, extra);
+    const kb = base + (j < extra ? 1 : 0);
+    const ab = a + (<usize>k0 << 2);
+    let bb = b + (<usize>k0 << 5);
+    let p0 = splat(0.0), p1 = splat(0.0), q0 = splat(0.0), q1 = splat(0.0), r0 = splat(0.0), r1 = splat(0.0);
+    let kend = <usize>kb << 2;
+    if (three) {
+      kend = <usize>(kb / 3) * 12;
+      for (let k: usize = 0; k < kend; k += 12) {
+        let x = v128.load32_splat(ab + k);
+        p0 = fma(x, v128.load(bb), p0); p1 = fma(x, v128.load(bb, 16), p1);
+        x = v128.load32_splat(ab + k, 4);
+        q0 = fma(x, v128.load(bb, 32), q0); q1 = fma(x, v128.load(bb, 48), q1);
+        x = v128.load32_splat(ab + k, 8);
+        r0 = fma(x, v128.load(bb, 64), r0); r1 = fma(x, v128.load(bb, 80), r1);
+        bb += 96;
+      }
+      // A short last block: its first kb mod 3 chains have one more k-step.
+      if (kb % 3 > 0) {
+        const x = v128.load32_splat(ab + kend);
+        p0 = fma(x, v128.load(bb), p0); p1 = fma(x, v128.load(bb, 16), p1);
+      }
+      if (kb % 3 > 1) {
+        const x = v128.load32_splat(ab + kend, 4);
+        q0 = fma(x, v128.load(bb, 32), q0); q1 = fma(x, v128.load(bb, 48), q1);
+      }
+    } else {
+      for (let k: usize = 0; k < kend; k += 4) {
+        const x = v128.load32_splat(ab + k);
+        p0 = fma(x, v128.load(bb), p0); p1 = fma(x, v128.load(bb, 16), p1);
+        bb += 32;
+      }
+    }
+    // The running sums wait in C between blocks (exact), so that registers hold only the six chains.
+    let o0 = endChain(p0, k0 == 0, bias, c), o1 = endChain(p1, k0 == 0, bias != 0 ? bias + 16 : 0, c + 16);
+    if (three && kb > 1) { o0 = f32x4.add(o0, q0); o1 = f32x4.add(o1, q1); }
+    if (three && kb > 2) { o0 = f32x4.add(o0, r0); o1 = f32x4.add(o1, r1); }
+    const lastCode = j == nb - 1 ? code : ACT_LINEAR;
+    v128.store(c, fastAct(o0, lastCode));
+    v128.store(c, fastAct(o1, lastCode), 16);
   }
-  for (; k < kend; k += 4) {
-    p = fma(v128.load32_splat(a + k), v128.load(b), p);
-    b += 16;
+}
+
+/**
+ * One row x 12 columns (N = 9..12: one 8-wide panel b and the 4-wide tail b4) in one pass sharing the A
+ * broadcasts; these N take two chains per block (kChains), six accumulators: three chains' nine spilled (1.1 vs
+ * 0.6 us at 784 -> 10), and separate 8- and 4-wide passes took 0.8.
+ */
+export function gemv12(a: usize, b: usize, b4: usize, K: i32, g: i32, c: usize, c4: usize, bias: usize, code: i32): void {
+  const two = g == 2;
+  const nb = kBlocks(K), base = K / nb, extra = K - nb * base;
+  let o0 = splat(0.0), o1 = splat(0.0), o2 = splat(0.0);
+  for (let j = 0; j < nb; j++) {
+    const k0 = kStart(j, base, extra);
+    const kb = base + (j < extra ? 1 : 0);
+    const ab = a + (<usize>k0 << 2);
+    let bb = b + (<usize>k0 << 5), bt = b4 + (<usize>k0 << 4);
+    let p0 = splat(0.0), p1 = splat(0.0), p2 = splat(0.0), q0 = splat(0.0), q1 = splat(0.0), q2 = splat(0.0);
+    const kend = two ? <usize>(kb >> 1) << 3 : <usize>kb << 2;
+    if (two) {
+      for (let k: usize = 0; k < kend; k += 8) {
+        let x = v128.load32_splat(ab + k);
+        p0 = fma(x, v128.load(bb), p0); p1 = fma(x, v128.load(bb, 16), p1); p2 = fma(x, v128.load(bt), p2);
+        x = v128.load32_splat(ab + k, 4);
+        q0 = fma(x, v128.load(bb, 32), q0); q1 = fma(x, v128.load(bb, 48), q1); q2 = fma(x, v128.load(bt, 16), q2);
+        bb += 64;
+        bt += 32;
+      }
+    } else {
+      for (let k: usize = 0; k < kend; k += 4) {
+        const x = v128.load32_splat(ab + k);
+        p0 = fma(x, v128.load(bb), p0); p1 = fma(x, v128.load(bb, 16), p1); p2 = fma(x, v128.load(bt), p2);
+        bb += 32;
+        bt += 16;
+      }
+    }
+    // An odd block: chain 0 has one more k-step.
+    if (two && (kb & 1) != 0) {
+      const x = v128.load32_splat(ab + kend);
+      p0 = fma(x, v128.load(bb), p0); p1 = fma(x, v128.load(bb, 16), p1); p2 = fma(x, v128.load(bt), p2);
+    }
+    if (k0 == 0) {
+      o0 = endChain(p0, true, bias, 0);
+      o1 = endChain(p1, true, bias != 0 ? bias + 16 : 0, 0);
+      o2 = endChain(p2, true, bias != 0 ? bias + 32 : 0, 0);
+    } else {
+      o0 = f32x4.add(o0, p0); o1 = f32x4.add(o1, p1); o2 = f32x4.add(o2, p2);
+    }
+    if (two && kb > 1) { o0 = f32x4.add(o0, q0); o1 = f32x4.add(o1, q1); o2 = f32x4.add(o2, q2); }
   }
-  let i = splat(0.0);
-  if (first) {
-    if (bias != 0) i = v128.load(bias);
-  } else {
-    i = v128.load(c);
+  v128.store(c, fastAct(o0, code));
+  v128.store(c, fastAct(o1, code), 16);
+  v128.store(c4, fastAct(o2, code));
+}
+
+/**
+ * One row x 4 columns (the narrow tail panel) over all of K: as gemv8 (g = 3 or 1). Running two blocks' six
+ * chains at once measured slower (0.60 vs 0.40 us at K = 784). b: the 4-wide panel at k = 0.
+ */
+export function gemv4(a: usize, b: usize, K: i32, g: i32, c: usize, bias: usize, code: i32): void {
+  const three = g == 3;
+  const nb = kBlocks(K), base = K / nb, extra = K - nb * base;
+  let o = splat(0.0);
+  for (let j = 0; j < nb; j++) {
+    const k0 = kStart(j, base, extra);
+    const kb = base + (j < extra ? 1 : 0);
+    const ab = a + (<usize>k0 << 2);
+    let bb = b + (<usize>k0 << 4);
+    let p = splat(0.0), q = splat(0.0), r = splat(0.0);
+    let kend = <usize>kb << 2;
+    if (three) {
+      kend = <usize>(kb / 3) * 12;
+      for (let k: usize = 0; k < kend; k += 12) {
+        p = fma(v128.load32_splat(ab + k), v128.load(bb), p);
+        q = fma(v128.load32_splat(ab + k, 4), v128.load(bb, 16), q);
+        r = fma(v128.load32_splat(ab + k, 8), v128.load(bb, 32), r);
+        bb += 48;
+      }
+      if (kb % 3 > 0) p = fma(v128.load32_splat(ab + kend), v128.load(bb), p);
+      if (kb % 3 > 1) q = fma(v128.load32_splat(ab + kend, 4), v128.load(bb, 16), q);
+    } else {
+      for (let k: usize = 0; k < kend; k += 4) {
+        p = fma(v128.load32_splat(ab + k), v128.load(bb), p);
+        bb += 16;
+      }
+    }
+    o = k0 == 0 ? endChain(p, true, bias, 0) : f32x4.add(o, p);
+    if (three && kb > 1) o = f32x4.add(o, q);
+    if (three && kb > 2) o = f32x4.add(o, r);
   }
-  v128.store(c, fastAct(f32x4.add(i, f32x4.add(f32x4.add(p, q), f32x4.add(r, s))), code));
+  v128.store(c, fastAct(o, code));
+}
+
+/**
+ * One chain pass of one column panel over the rows in whole groups of 4: the 4x8 tile (wide) or the 4x4 one
+ * (narrow panel), through TILE where the panel has fewer real columns; then the slow activation (slowAct >= 0)
+ * over the stored tile.
+ */
+function passRows(wide: bool, a: usize, ldaB: usize, b: usize, kc: i32, ks: i32, c: usize, ldcB: usize, M4: i32, cols: i32,
+  first: bool, bias: usize, code: i32, slowAct: i32, alpha: f32, beta: f32): void {
+  const whole = cols == (wide ? 8 : 4);
+  for (let i = 0; i < M4; i += 4) {
+    const ap = a + <usize>i * ldaB;
+    const cp = c + <usize>i * ldcB;
+    const dst = whole ? cp : TILE;
+    const ldd = whole ? ldcB : 32;
+    if (!whole && !first) copyTile(TILE, 32, cp, ldcB, 4, cols);
+    if (wide) mk4x8s(ap, ldaB, b, kc, ks, dst, ldd, first, bias, code);
+    else mk4x4s(ap, ldaB, b, kc, ks, dst, ldd, first, bias, code);
+    if (!whole) copyTile(cp, ldcB, TILE, 32, 4, cols);
+    if (slowAct >= 0) actTile(cp, ldcB, 4, cols, slowAct, alpha, beta);
+  }
 }
 
 /**
  * C = act(A . B + bias). a, c: byte addresses; lda, ldc: row strides in floats; bp: packed B for [K, N];
  * bias: N floats zero-padded to the panel width, or 0.
  *
- * Rows in whole groups of 4 run on the 4-row tiles (K blocked when several row tiles share a B sub-panel);
- * the M mod 4 tail rows run afterwards on the 1-row tiles over all of K at once. So the arithmetic of a row
- * depends only on whether it is in a group of 4 or in the tail, never on M: a batch split at multiples of 4
- * rows (worker threads, batch chunks) gives bit-identical results to the whole batch.
+ * Rows in whole groups of 4 run on the 4-row tiles, one chain of one k block per pass over all column panels (a
+ * block's sub-panel stays in L1 while its chains sweep the row tiles); the M mod 4 tail rows run on the one-row kernels over
+ * all of K at once. Both sum every output in the order KSPLIT_* fixes, so a row's bits depend on neither M nor
+ * its place in the batch.
  */
 export function gemm(a: usize, lda: i32, bp: usize, bias: usize, c: usize, ldc: i32, M: i32, K: i32, N: i32,
   act: i32, alpha: f32, beta: f32): void {
@@ -225,49 +350,29 @@ export function gemm(a: usize, lda: i32, bp: usize, bias: usize, c: usize, ldc: 
     return;
   }
   const M4 = M & ~3;
-  // Blocking K only pays when a B sub-panel is reused by several row tiles (exact either way: the partial
-  // sums are stored and reloaded as float32, the multiply-adds run in the same order).
-  const kcMax = M4 <= 4 ? K : KC;
-  for (let k0 = 0; k0 < K && M4 > 0; k0 += kcMax) {
-    const kc = min(kcMax, K - k0);
-    const first = k0 == 0;
-    const last = k0 + kc == K;
-    const code = last ? fast : ACT_LINEAR;
-    const aK = a + (<usize>k0 << 2);
-    for (let p = 0; p < np8; p++) {
-      const col = p << 3;
-      const cols = min(8, N - col);
-      const bsub = bp + ((<usize>p * Kz + <usize>k0) << 5);
-      const bb = bias != 0 ? bias + (<usize>col << 2) : 0;
-      for (let i = 0; i < M4; i += 4) {
-        const ap = aK + <usize>i * ldaB;
-        const cp = c + <usize>i * ldcB + (<usize>col << 2);
-        if (cols == 8) {
-          mk4x8(ap, ldaB, bsub, kc, cp, ldcB, first, bb, code);
-        } else {
-          if (!first) copyTile(TILE, 32, cp, ldcB, 4, cols);
-          mk4x8(ap, ldaB, bsub, kc, TILE, 32, first, bb, code);
-          copyTile(cp, ldcB, TILE, 32, 4, cols);
-        }
-        if (last && slow) actTile(cp, ldcB, 4, cols, act, alpha, beta);
+  const g = kChains(K, N);
+  const nb = kBlocks(K), base = K / nb, extra = K - nb * base;
+  for (let j = 0; j < nb && M4 > 0; j++) {
+    const k0 = kStart(j, base, extra);
+    const kb = base + (j < extra ? 1 : 0);
+    const chains = min(g, kb);
+    for (let u = 0; u < chains; u++) {
+      // Chain u of the block: k = k0 + u, k0 + u + g, ...
+      const ku = <usize>(k0 + u);
+      const kc = (kb - u + g - 1) / g;
+      const first = ku == 0;
+      const last = k0 + kb == K && u == chains - 1;
+      const code = last ? fast : ACT_LINEAR;
+      const aK = a + (ku << 2);
+      for (let p = 0; p < np8; p++) {
+        const col = p << 3;
+        passRows(true, aK, ldaB, bp + ((<usize>p * Kz + ku) << 5), kc, g, c + (<usize>col << 2), ldcB, M4, min(8, N - col),
+          first, bias != 0 ? bias + (<usize>col << 2) : 0, code, last && slow ? act : -1, alpha, beta);
       }
-    }
-    if (narrow) {
-      const col = np8 << 3;
-      const cols = N - col;
-      const bsub = bp + ((<usize>np8 * Kz) << 5) + (<usize>k0 << 4);
-      const bb = bias != 0 ? bias + (<usize>col << 2) : 0;
-      for (let i = 0; i < M4; i += 4) {
-        const ap = aK + <usize>i * ldaB;
-        const cp = c + <usize>i * ldcB + (<usize>col << 2);
-        if (cols == 4) {
-          mk4x4(ap, ldaB, bsub, kc, cp, ldcB, first, bb, code);
-        } else {
-          if (!first) copyTile(TILE, 32, cp, ldcB, 4, cols);
-          mk4x4(ap, ldaB, bsub, kc, TILE, 32, first, bb, code);
-          copyTile(cp, ldcB, TILE, 32, 4, cols);
-        }
-        if (last && slow) actTile(cp, ldcB, 4, cols, act, alpha, beta);
+      if (narrow) {
+        const col = np8 << 3;
+        passRows(false, aK, ldaB, bp + ((<usize>np8 * Kz) << 5) + (ku << 4), kc, g, c + (<usize>col << 2), ldcB, M4, N - col,
+          first, bias != 0 ? bias + (<usize>col << 2) : 0, code, last && slow ? act : -1, alpha, beta);
       }
     }
   }
@@ -281,34 +386,31 @@ export function gemm(a: usize, lda: i32, bp: usize, bias: usize, c: usize, ldc: 
       const bsub = bp + ((<usize>p * Kz) << 5);
       const bb = bias != 0 ? bias + (<usize>col << 2) : 0;
       const cp = crow + (<usize>col << 2);
-      if (narrow && p == np8 - 1) {
-        // The last 8-wide panel and the 4-wide tail in one pass (mk1x12); the tail through TILE when it has
-        // fewer than 4 real columns.
-        const cols4 = N - (col + 8);
-        const b4 = bp + ((<usize>np8 * Kz) << 5);
-        const c4 = cols4 == 4 ? cp + 32 : TILE;
-        mk1x12(ap, bsub, b4, K, cp, c4, true, bb, fast);
-        if (cols4 < 4) copyTile(cp + 32, ldcB, TILE, 32, 1, cols4);
-        if (slow) actRow(cp, cp, 8 + cols4, act, alpha, beta);
-        continue;
-      }
-      if (cols == 8) {
-        mk1x8(ap, bsub, K, cp, true, bb, fast);
+      if (narrow && np8 == 1) {
+        // N = 9..12: the panel and the 4-wide tail in one pass; the tail through TILE when it has fewer than 4
+        // real columns.
+        const c4 = N == 12 ? cp + 32 : TILE;
+        gemv12(ap, bsub, bp + (Kz << 5), K, g, cp, c4, bb, fast);
+        if (N < 12) copyTile(cp + 32, ldcB, TILE, 32, 1, N - 8);
+      } else if (cols == 8) {
+        gemv8(ap, bsub, K, g, cp, bb, fast);
       } else {
-        mk1x8(ap, bsub, K, TILE, true, bb, fast);
+        gemv8(ap, bsub, K, g, TILE, bb, fast);
         copyTile(cp, ldcB, TILE, 32, 1, cols);
       }
-      if (slow) actRow(cp, cp, cols, act, alpha, beta);
     }
-    if (narrow && np8 == 0) {
-      const cols = N;
+    if (narrow && np8 != 1) {
+      const col = np8 << 3;
+      const cols = N - col;
+      const bsub = bp + ((<usize>np8 * Kz) << 5);
+      const bb = bias != 0 ? bias + (<usize>col << 2) : 0;
       if (cols == 4) {
-        mk1x4(ap, bp, K, crow, true, bias, fast);
+        gemv4(ap, bsub, K, g, crow + (<usize>col << 2), bb, fast);
       } else {
-        mk1x4(ap, bp, K, TILE, true, bias, fast);
-        copyTile(crow, ldcB, TILE, 32, 1, cols);
+        gemv4(ap, bsub, K, g, TILE, bb, fast);
+        copyTile(crow + (<usize>col << 2), ldcB, TILE, 32, 1, cols);
       }
-      if (slow) actRow(crow, crow, cols, act, alpha, beta);
     }
+    if (slow) actRow(crow, crow, N, act, alpha, beta);
   }
 }
