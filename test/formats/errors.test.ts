@@ -3,12 +3,13 @@
 // paths escaping the model folder, files of other formats.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { zipSync } from 'fflate';
 import { LimitExceededError, ModelFormatError, UnsupportedFeatureError, UnsupportedLayerError } from '../../src/core/errors.js';
+import { DEFAULT_LIMITS } from '../../src/core/limits.js';
 import { importModel } from '../../src/formats/load.js';
 import { memoryFileSource } from '../../src/formats/readers/file-source.js';
 import { Hdf5File } from '../../src/formats/readers/hdf5.js';
@@ -160,5 +161,20 @@ describe('typed errors', () => {
     await rejects(src.readSibling(join(outside, 'secret.bin')), ModelFormatError, /absolute path/);
     await rejects(src.readSibling('link.bin'), ModelFormatError, /outside the model's folder/);
     await rejects(src.readSibling('missing.bin'), ModelFormatError, /missing file/);
+  });
+
+  it('nodeFileSource: a folder, a file over maxFileBytes and an endless device are refused; a file reads whole', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kerasrt-read-'));
+    const bytes = Uint8Array.from({ length: 3 * 1024 * 1024 + 5 }, (_, i) => (i * 31) & 255);
+    writeFileSync(join(dir, 'big.bin'), bytes);
+    const got = await nodeFileSource(join(dir, 'big.bin')).readMain();
+    assert.equal(got.byteOffset, 0);
+    assert.ok(Buffer.from(got).equals(Buffer.from(bytes)));
+    await rejects(nodeFileSource(join(dir, 'big.bin'), { ...DEFAULT_LIMITS, maxFileBytes: 1 << 20 }).readMain(), LimitExceededError, /3145733 bytes/);
+    await rejects(nodeFileSource(dir).readMain(), ModelFormatError, /is a folder/);
+  });
+
+  it('nodeFileSource stops reading an endless device at maxFileBytes', { skip: !existsSync('/dev/zero') && 'no /dev/zero here' }, async () => {
+    await rejects(nodeFileSource('/dev/zero', { ...DEFAULT_LIMITS, maxFileBytes: 4 << 20 }).readMain(), LimitExceededError, /more than 4194304/);
   });
 });
