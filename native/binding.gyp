@@ -10,6 +10,7 @@
         "src/addon.cc",
         "src/engine.cc",
         "src/pool.cc",
+        "src/pack.cc",
         "src/isa_generic.cc",
         "src/isa_avx2.cc",
         "src/isa_avx512.cc"

@@ -17,6 +17,7 @@
 #include <cstdio>
 
 #include "engine.h"
+#include "pack.h"
 #include "step_encoding.h"
 
 namespace {
@@ -139,6 +140,46 @@ napi_value Constants(napi_env env, napi_callback_info) {
   return obj;
 }
 
+/** Reads argv[0] as an ArrayBuffer and argv[1..n) as int32s; false (a TypeError thrown) when they are not. */
+bool bufferAndInts(napi_env env, napi_value* argv, size_t argc, size_t n, uint8_t** buf, size_t* length, int32_t* ints, const char* usage) {
+  void* data = nullptr;
+  bool ok = argc >= n && napi_get_arraybuffer_info(env, argv[0], &data, length) == napi_ok;
+  for (size_t i = 1; ok && i < n; i++) ok = napi_get_value_int32(env, argv[i], &ints[i - 1]) == napi_ok;
+  if (!ok) napi_throw_type_error(env, nullptr, usage);
+  *buf = static_cast<uint8_t*>(data);
+  return ok;
+}
+
+/** packPanelRows(buffer, src, dst, K, N, k0, k1): pack.cc; a RangeError when an address or size is out of range. */
+napi_value PackPanelRows(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  KR_CALL(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  uint8_t* buf = nullptr;
+  size_t length = 0;
+  int32_t a[6];
+  if (!bufferAndInts(env, argv, argc, 7, &buf, &length, a, "kerasrt native: packPanelRows(buffer, src, dst, K, N, k0, k1)")) return nullptr;
+  if (!kr::packPanelRows(buf, length, static_cast<uint32_t>(a[0]), static_cast<uint32_t>(a[1]), a[2], a[3], a[4], a[5])) {
+    napi_throw_range_error(env, nullptr, "kerasrt native: packPanelRows: arguments out of range");
+  }
+  return nullptr;
+}
+
+/** winogradPack(buffer, src, dst, g, tmp, r, t, cin, cout): pack.cc; a RangeError when out of range. */
+napi_value WinogradPack(napi_env env, napi_callback_info info) {
+  size_t argc = 9;
+  napi_value argv[9];
+  KR_CALL(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  uint8_t* buf = nullptr;
+  size_t length = 0;
+  int32_t a[8];
+  if (!bufferAndInts(env, argv, argc, 9, &buf, &length, a, "kerasrt native: winogradPack(buffer, src, dst, g, tmp, r, t, cin, cout)")) return nullptr;
+  if (!kr::winogradPack(buf, length, static_cast<uint32_t>(a[0]), static_cast<uint32_t>(a[1]), static_cast<uint32_t>(a[2]), static_cast<uint32_t>(a[3]), a[4], a[5], a[6], a[7])) {
+    napi_throw_range_error(env, nullptr, "kerasrt native: winogradPack: arguments out of range");
+  }
+  return nullptr;
+}
+
 napi_value Fn(napi_env env, const char* name, napi_callback cb, void* data) {
   napi_value fn = nullptr;
   if (napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, data, &fn) != napi_ok) return nullptr;
@@ -167,6 +208,8 @@ napi_value Init(napi_env env, napi_value exports) {
   KR_CALL(env, napi_set_named_property(env, exports, "threads", Fn(env, "threads", Threads, nullptr)));
   KR_CALL(env, napi_set_named_property(env, exports, "setThreads", Fn(env, "setThreads", SetThreads, nullptr)));
   KR_CALL(env, napi_set_named_property(env, exports, "constants", Fn(env, "constants", Constants, nullptr)));
+  KR_CALL(env, napi_set_named_property(env, exports, "packPanelRows", Fn(env, "packPanelRows", PackPanelRows, nullptr)));
+  KR_CALL(env, napi_set_named_property(env, exports, "winogradPack", Fn(env, "winogradPack", WinogradPack, nullptr)));
   return exports;
 }
 

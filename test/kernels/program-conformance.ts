@@ -132,6 +132,31 @@ export function programConformance<V extends string>(engine: ProgramEngine<V>): 
     return prog.arena.slice();
   };
 
+  // Weights are packed at finish() by the engine's own code (wasm as/pack.ts, native pack.cc); the JavaScript
+  // packing (ConstantSource.write) is the reference, bit for bit, padding included, NaN / Inf / subnormals too.
+  for (const variant of variants) {
+    test(`${name} ${variant}: weights packed by the engine equal the JavaScript packing bit for bit`, () => {
+      const k = engine.load(variant);
+      assert.ok(k.exports.packPanelRows && k.exports.winogradPack, `${name} exports its packing`);
+      const prog = new WasmProgram(k, { arenaFloats: 16 });
+      const rnd = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(seed * 7919 + i * 12.9898) * 3);
+      const dense = [[3136, 1024], [70, 13], [5, 4], [300, 9], [1, 1]].map(([K, N], i) => prog.packDenseWeights(rnd(K * N, i), K, N));
+      const special = rnd(20 * 21, 9);
+      special.set([NaN, Infinity, -Infinity, -0, 2 ** -140]);
+      dense.push(prog.packDenseWeights(special, 20, 21));
+      const wino = ([[3, 8, 16, 2], [3, 32, 32, 4], [5, 32, 64, 2], [3, 3, 5, 2], [5, 17, 6, 2]] as const).map(([r, cin, cout, m], i) =>
+        prog.packWinogradWeights(rnd(r * r * cin * cout, 20 + i), r, cin, cout, m));
+      prog.finish();
+      for (const c of [...dense, ...wino]) {
+        const want = new Float32Array(c.source.stored).fill(-7); // every float, padding included, must be written
+        c.source.write(want, 0);
+        const got = new Uint32Array(k.memory.buffer, c.address, c.source.stored);
+        const bad = new Uint32Array(want.buffer).findIndex((v, i) => v !== got[i]);
+        assert.equal(bad, -1, `${c.constructor.name} of ${c.length} floats differs at ${bad}`);
+      }
+    });
+  }
+
   test(`every activation name has a ${name} encoding`, () => {
     const names: ActivationName[] = ['linear', 'relu', 'relu6', 'sigmoid', 'hard_sigmoid', 'tanh', 'softplus', 'softsign', 'elu', 'selu',
       'gelu', 'gelu_tanh', 'swish', 'exponential', 'leaky_relu', 'mish', 'thresholded_relu', 'hard_swish', 'clip'];

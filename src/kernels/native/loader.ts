@@ -32,6 +32,9 @@ export interface NativeAddon {
   setThreads(n: number): number;
   /** The program-format constants the addon was compiled with (must equal step-encoding.ts). */
   constants(): Record<string, number>;
+  /** Compile-time packing (native/src/pack.cc), as the wasm module's (WasmKernelExports); RangeError when out of range. */
+  packPanelRows(buffer: ArrayBuffer, src: number, dst: number, K: number, N: number, k0: number, k1: number): void;
+  winogradPack(buffer: ArrayBuffer, src: number, dst: number, g: number, tmp: number, r: number, t: number, cin: number, cout: number): void;
 }
 
 interface NodeProcess {
@@ -216,6 +219,8 @@ export function loadNativeKernels(options: LoadNativeOptions = {}): NativeKernel
     heapBase: () => HEAP_BASE,
     // Fused multiply-add numerics, as the relaxed wasm build (one rounding per multiply-add).
     isRelaxed: () => 1,
+    packPanelRows: (src, dst, K, N, k0, k1) => addon.packPanelRows(memory.current, src, dst, K, N, k0, k1),
+    winogradPack: (src, dst, g, tmp, r, t, cin, cout) => addon.winogradPack(memory.current, src, dst, g, tmp, r, t, cin, cout),
     peakFma(iters: number): number {
       // About iters x 72 flops like the wasm probe, on the native register loop (12 chains x lanes x 2 per round).
       ks.peakGflops(Math.max(1, Math.round((iters * 72) / (24 * lanes))));

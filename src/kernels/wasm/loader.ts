@@ -20,6 +20,14 @@ export interface WasmKernelExports {
   isRelaxed(): number;
   /** Benchmark probe: `iters` x 72 flops of register-only multiply-adds (pass x = 1e-7). */
   peakFma(iters: number, x: number): number;
+  /**
+   * Compile-time packing (as/pack.ts), byte addresses: rows [k0, k1) of a row-major [K, N] kernel (staged at
+   * src) into its panels at dst; a Winograd transform of an HWIO kernel into t*t packed matrices (G: t x r
+   * float64 at g, t * r float64 at tmp). The native addon has the same (native/src/pack.cc); an engine of the
+   * step format without them gets its weights packed in JavaScript (program.ts).
+   */
+  packPanelRows?(src: number, dst: number, K: number, N: number, k0: number, k1: number): void;
+  winogradPack?(src: number, dst: number, g: number, tmp: number, r: number, t: number, cin: number, cout: number): void;
 }
 
 export interface LoadWasmOptions {

@@ -29,6 +29,37 @@ import { winogradApplies, winogradKernel, winogradMatrices, type WinogradSize, t
 export interface ConstantSource {
   readonly stored: number;
   write(dst: Float32Array, at: number): void;
+  /** The same floats as write() gives, made by the kernel module itself when it exports the packing (as/pack.ts). */
+  readonly packing?: PanelPacking | WinogradPacking;
+}
+
+/** A row-major [K, N] kernel to pack into column panels (as/pack.ts packPanelRows). */
+interface PanelPacking {
+  readonly kind: 'panels';
+  readonly kernel: Float32Array;
+  readonly K: number;
+  readonly N: number;
+}
+
+/** An HWIO kernel to transform and pack for Winograd F(m x m, r x r) (as/pack.ts winogradPack). */
+interface WinogradPacking {
+  readonly kind: 'winograd';
+  readonly kernel: Float32Array;
+  readonly r: number;
+  readonly t: number;
+  /** G, t x r, row-major. */
+  readonly G: Float64Array;
+  readonly cin: number;
+  readonly cout: number;
+}
+
+/** Floats of the staging buffer a panel packing moves its rows through (a block of rows of 256 KiB). */
+const STAGE_FLOATS = 1 << 16;
+
+/** Bytes of staging a wasm-side packing needs (see finish()). */
+function stagingBytes(p: PanelPacking | WinogradPacking): number {
+  if (p.kind === 'panels') return 4 * Math.min(p.K, Math.max(1, Math.floor(STAGE_FLOATS / p.N))) * p.N;
+  return 4 * p.kernel.length + 16 * p.t * p.r + 64;
 }
 
 /** A constant stored in the program's constant region (zero-padded to CONST_PAD floats). */
@@ -384,8 +415,8 @@ export class WasmProgram {
     checkDims('packDenseWeights', { K, N });
     // Packed by finish(), into linear memory: the kernel (a graph constant, never written) is read then.
     const n = packedSize(K, N);
-    const source = { stored: paddedLength(n), write: (dst: Float32Array, at: number) => zeroTail(packPanels(kernel, K, N, dst, at), at, n, paddedLength(n)) };
-    return this.addConstant(new PackedWeights(this, source, K, N));
+    const write = (dst: Float32Array, at: number) => zeroTail(packPanels(kernel, K, N, dst, at), at, n, paddedLength(n));
+    return this.addConstant(new PackedWeights(this, { stored: paddedLength(n), write, packing: { kind: 'panels', kernel, K, N } }, K, N));
   }
 
   /** Packs an HWIO conv kernel [kh, kw, cin, cout] (it is [kh*kw*cin, cout] row-major) for the conv2d steps. */
@@ -401,14 +432,15 @@ export class WasmProgram {
   packWinogradWeights(kernel: Float32Array, r: number, cin: number, cout: number, m: WinogradTile = 2): WinogradWeights {
     checkDims('packWinogradWeights', { r, cin, cout });
     if (!((r === 3 || r === 5) && (m === 2 || (m === 4 && r === 3)))) throw new UnsupportedFeatureError(`wasm Winograd conv: F(${m}x${m}, ${r}x${r}) (only F(2x2, 3x3), F(4x4, 3x3), F(2x2, 5x5))`);
-    const mats = winogradKernel(kernel, r, cin, cout, m);
+    const { t, G } = winogradMatrices(r, m);
     const ps = packedSize(cin, cout);
-    const n = mats.length * ps;
+    const n = t * t * ps;
     const write = (dst: Float32Array, at: number) => {
-      mats.forEach((mat, e) => packPanels(mat, cin, cout, dst, at + e * ps));
+      winogradKernel(kernel, r, cin, cout, m).forEach((mat, e) => packPanels(mat, cin, cout, dst, at + e * ps));
       zeroTail(dst, at, n, paddedLength(n));
     };
-    return this.addConstant(new WinogradWeights(this, { stored: paddedLength(n), write }, r, cin, cout, m));
+    const packing: WinogradPacking = { kind: 'winograd', kernel, r, t, G: Float64Array.from(G.flat()), cin, cout };
+    return this.addConstant(new WinogradWeights(this, { stored: paddedLength(n), write, packing }, r, cin, cout, m));
   }
 
   /** Stores a depthwise kernel [kh, kw, cin, multiplier]. */
@@ -573,6 +605,15 @@ export class WasmProgram {
     const scratch = alloc.reserve(this.scratchBytes);
     const arenaBytes = this.arenaFloats * 4;
     const arena = alloc.reserve(arenaBytes);
+    // Staging for packing weights in wasm (as/pack.ts), when the module has it: compiled code from the first
+    // call, where the JavaScript loops run cold once per compile (deep-mnist: ~40 ms of its compile).
+    const ex = this.kernels.exports;
+    const inWasm = (c: WasmConstant) => {
+      const p = c.source.packing;
+      return p !== undefined && (p.kind === 'panels' ? ex.packPanelRows : ex.winogradPack) !== undefined;
+    };
+    const stageBytes = Math.max(0, ...this.constants.filter(inWasm).map((c) => stagingBytes(c.source.packing!)));
+    const stage = stageBytes > 0 ? alloc.reserve(stageBytes) : 0;
     alloc.commit();
 
     const buf = this.kernels.memory.buffer;
@@ -580,7 +621,8 @@ export class WasmProgram {
     let at = constants;
     for (const c of this.constants) {
       c.address = at;
-      c.source.write(f32, at >> 2);
+      if (inWasm(c)) packInWasm(this.kernels, c.source, f32, stage, at);
+      else c.source.write(f32, at >> 2);
       at += 4 * c.source.stored;
     }
     f32.fill(0, zero >> 2, (zero + zeroBytes) >> 2);
@@ -727,6 +769,27 @@ export function windowOutputShape(xShape: readonly number[], kh: number, kw: num
 
 function constAddr(c: WasmConstant): Addr {
   return { region: 'const', c };
+}
+
+/** Writes a constant through the module's own packing (as/pack.ts), moving its input through `stage`. */
+function packInWasm(k: WasmKernels, src: ConstantSource, f32: Float32Array, stage: number, at: number): void {
+  const p = src.packing!;
+  if (p.kind === 'panels') {
+    const rows = Math.max(1, Math.floor(STAGE_FLOATS / p.N));
+    for (let k0 = 0; k0 < p.K; k0 += rows) {
+      const k1 = Math.min(p.K, k0 + rows);
+      f32.set(p.kernel.subarray(k0 * p.N, k1 * p.N), stage >> 2);
+      k.exports.packPanelRows!(stage, at, p.K, p.N, k0, k1);
+    }
+    zeroTail(f32, at >> 2, packedSize(p.K, p.N), src.stored);
+  } else {
+    const g = stage + 4 * p.kernel.length + ((16 - ((4 * p.kernel.length) % 16)) % 16);
+    const tmp = g + 8 * p.t * p.r;
+    f32.set(p.kernel, stage >> 2);
+    new Float64Array(f32.buffer, g, p.G.length).set(p.G);
+    k.exports.winogradPack!(stage, at, g, tmp, p.r, p.t, p.cin, p.cout);
+    zeroTail(f32, at >> 2, p.t * p.t * packedSize(p.cin, p.cout), src.stored);
+  }
 }
 
 /** Floats a constant of n floats takes, padded to the length the wasm side reads (CONST_PAD). */

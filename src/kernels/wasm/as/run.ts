@@ -15,6 +15,9 @@ import { conv2dWinograd } from "./winograd";
 import { softmaxRows, binary, activation } from "./eltwise";
 import { fma, splat } from "./simd";
 
+// Compile-time weight packing (program.ts finish()).
+export { packPanelRows, winogradPack } from "./pack";
+
 // @ts-ignore: decorator
 @inline function fld(p: usize, f: i32): i32 {
   return load<i32>(p + (<usize>f << 2));
