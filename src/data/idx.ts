@@ -1,6 +1,7 @@
 // IDX reader (LeCun's MNIST container): magic, dtype byte, big-endian dims and data; gzip via fflate.
 // Pure bytes in, typed arrays out, so it runs in browsers too; reading files is the caller's business.
 
+import { concatBytes } from '../formats/readers/bytes.js';
 import { Gunzip } from 'fflate';
 import { LimitExceededError, ModelFormatError, UnsupportedFeatureError } from '../core/errors.js';
 import { checkedMul } from '../core/limits.js';
@@ -119,13 +120,7 @@ function gunzipIdx(input: Uint8Array, name: string, maxElements: number): Uint8A
     if (e instanceof LimitExceededError || e instanceof ModelFormatError) throw e;
     throw new ModelFormatError(`gzip data is corrupt: ${e instanceof Error ? e.message : String(e)}`, { file: name, cause: e });
   }
-  const out = new Uint8Array(got);
-  let o = 0;
-  for (const c of chunks) {
-    out.set(c, o);
-    o += c.length;
-  }
-  return out;
+  return concatBytes(chunks);
 }
 
 function decode(view: DataView, at: number, n: number, dtype: IdxDtype): IdxData {

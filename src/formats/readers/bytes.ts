@@ -24,3 +24,16 @@ export function float32sLE(bytes: Uint8Array, offset: number, n: number): Float3
   }
   return out;
 }
+
+/** The pieces one after another in one new array (reads in chunks, shards of one weight group). */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  let total = 0;
+  for (const p of parts) total += p.length;
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}

@@ -6,6 +6,7 @@ import { dirname, resolve, sep } from 'node:path';
 import { LimitExceededError, ModelFormatError } from '../../core/errors.js';
 import { DEFAULT_LIMITS, type Limits } from '../../core/limits.js';
 import type { FileSource } from '../types.js';
+import { concatBytes } from './bytes.js';
 import { safeRelativePath } from './file-source.js';
 
 function isErrno(e: unknown): e is NodeJS.ErrnoException {
@@ -49,13 +50,7 @@ async function readOrFail(path: string, display: string, limits: Limits, where?:
       if (total > limits.maxFileBytes) throw tooBig(`more than ${limits.maxFileBytes}`);
       parts.push(piece.subarray(0, bytesRead));
     }
-    const out = new Uint8Array(total);
-    let at = 0;
-    for (const part of parts) {
-      out.set(part, at);
-      at += part.length;
-    }
-    return out;
+    return concatBytes(parts);
   } catch (e) {
     if (e instanceof LimitExceededError) throw e;
     const why = isErrno(e) && e.code === 'ENOENT' ? 'file not found' : isErrno(e) && e.code === 'EISDIR' ? 'is a folder, not a file' : e instanceof Error ? e.message : String(e);

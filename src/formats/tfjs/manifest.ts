@@ -4,7 +4,7 @@
 // dtypes, byte sizes and offsets), shards are then read one at a time against maxTotalBytes, and every
 // weight's bytes must lie inside its group's shards.
 
-import { float32sLE } from '../readers/bytes.js';
+import { concatBytes, float32sLE } from '../readers/bytes.js';
 import { LimitExceededError, ModelFormatError, UnsupportedFeatureError } from '../../core/errors.js';
 import { checkCount, checkTensorShape, checkedAdd, checkedMul, type Limits } from '../../core/limits.js';
 import { halfToFloat } from '../graphdef/tensor.js';
@@ -106,27 +106,15 @@ export async function readShards(m: Manifest, source: FileSource, limits: Limits
   let total = 0;
   for (const ps of m.paths) {
     const parts: Uint8Array[] = [];
-    let size = 0;
     for (const p of ps) {
       const part = await source.readSibling(p);
       total = checkedAdd(total, part.length, 'shard sizes', { file, where: p });
       if (total > limits.maxTotalBytes) throw new LimitExceededError(`shards total more than maxTotalBytes = ${limits.maxTotalBytes} bytes`, { file, where: p });
-      size += part.length;
       parts.push(part);
     }
     // One shard (the usual case) is used as read: a concatenated copy would be one more allocation of the
     // whole weight size.
-    if (parts.length === 1) {
-      groups.push(parts[0]);
-      continue;
-    }
-    const buf = new Uint8Array(size);
-    let o = 0;
-    for (const p of parts) {
-      buf.set(p, o);
-      o += p.length;
-    }
-    groups.push(buf);
+    groups.push(parts.length === 1 ? parts[0] : concatBytes(parts));
   }
   for (const e of m.entries) {
     const have = groups[e.group].length;
