@@ -134,7 +134,7 @@ export function vtanh(x: v128): v128 {
 // @ts-ignore: decorator
 @inline export function daz(x: v128): v128 {
   const tiny = f32x4.lt(f32x4.abs(x), splat(1.17549435e-38)); // 2^-126, FLT_MIN
-  return v128.andnot(x, v128.andnot(tiny, i32x4.splat(0x80000000)));
+  return v128.andnot(x, i32x4.shr_u(tiny, 1));
 }
 
 // ---- scalar activations (float64, lane by lane) for the rarely used transcendental ones ----
