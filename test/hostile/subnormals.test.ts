@@ -1,14 +1,25 @@
-// Subnormal and tiny inputs give the exact float32 answers on every back end this machine has. The wasm and
-// native exp / tanh kernels flush such inputs before their polynomials (subnormal arithmetic is slow and
-// WebAssembly cannot turn on flush-to-zero: bench/denormals.ts measures the speed); this pins that the flush
-// changes no result: below 2^-26, sigmoid(x) = 0.5, tanh(x) = x, exp(x) = 1, elu(x) = x (alpha 1), softmax of
-// equal-magnitude logits is uniform, and max pooling returns its inputs unchanged.
-
+// Subnormal and tiny inputs give exact, pinned float32 answers on every back end this machine has.
+//
+// exp / sigmoid / tanh / softmax: the wasm and native kernels keep tiny inputs away from their polynomials
+// (subnormal arithmetic is slow and WebAssembly cannot turn on flush-to-zero: bench/denormals.ts measures the
+// speed); the answers are those of exact arithmetic on every back end: below 2^-26 sigmoid(x) = 0.5,
+// tanh(x) = x, exp(x) = 1, softmax of equal-magnitude logits is uniform; softplus gives log 2, hard_sigmoid
+// 0.5, relu and max pooling return their inputs unchanged (no arithmetic on x).
+//
+// The activations whose exact result for a subnormal x is itself subnormal (elu, selu, leaky_relu, swish,
+// gelu_tanh, hard_swish, softsign, gelu, mish) differ per back end, by design:
+// - reference and js compute in float64 (where a float32 subnormal is a normal number, so no slow path) and
+//   round once: the subnormal float32 of the exact result, e.g. elu(x) = x, swish(x) = x / 2;
+// - wasm (every variant) and native flush a subnormal input to zero of its sign first, as TensorFlow's CPU
+//   runtime does (FTZ / DAZ), and making the subnormal product would be slow there: +-0.
+// Both are float32 answers to the same formula within 2^-126 absolute (selu: 1.76 x 2^-126); for normal inputs (the tiny normals
+// below) every back end gives the float64 answer rounded once.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { importModel } from '../../src/formats/load.js';
 import { memoryFileSource } from '../../src/formats/readers/file-source.js';
-import { BACKEND_NAMES, backendAvailable } from '../../src/runtime/backends.js';
+import { activationScalar, type Activation } from '../../src/ops/activation-fns.js';
+import { BACKEND_NAMES, backendAvailable, resolveBackend, type BackendName } from '../../src/runtime/backends.js';
 import { Model } from '../../src/runtime/model.js';
 import { tfjsFilesOf } from './seeds.js';
 
@@ -34,34 +45,81 @@ function assertExact(got: Float32Array, want: ArrayLike<number>, what: string, s
   }
 }
 
+/** Whether a back end flushes subnormal inputs of the activations with a subnormal result (see the top). */
+function flushes(backend: BackendName): boolean {
+  const name = resolveBackend(backend).name; // 'auto' is one of the others
+  return name.startsWith('wasm') || name === 'native';
+}
+
+/** x with a subnormal flushed to zero of its sign; normal numbers, zeros, NaN unchanged. */
+const flush = (x: number): number => (Math.abs(x) < 2 ** -126 ? x * 0 : x);
+
+/** Keras activation name -> the activation it imports as (src/formats/keras/config-read.ts). */
+const SUBNORMAL_RESULT: readonly [string, Activation][] = [
+  ['elu', { fn: 'elu' }],
+  ['selu', { fn: 'selu' }],
+  ['leaky_relu', { fn: 'leaky_relu', alpha: 0.2 }],
+  ['swish', { fn: 'swish' }],
+  ['gelu_new', { fn: 'gelu_tanh' }],
+  ['hard_swish', { fn: 'hard_swish' }],
+  ['softsign', { fn: 'softsign' }],
+  ['gelu', { fn: 'gelu' }],
+  ['mish', { fn: 'mish' }],
+];
+
 describe('subnormal and tiny inputs', async () => {
   const n = TINY.length;
   const act = (activation: string): Promise<Model> => oneLayer({ class_name: 'Activation', config: { activation } }, [n]);
-  const [sigmoid, tanh, exponential, elu, softmax, pool] = await Promise.all([
+  const [sigmoid, tanh, exponential, softplus, hardSigmoid, relu, softmax, pool] = await Promise.all([
     act('sigmoid'),
     act('tanh'),
     act('exponential'),
-    act('elu'),
+    act('softplus'),
+    act('hard_sigmoid'),
+    act('relu'),
     oneLayer({ class_name: 'Softmax', config: { axis: -1 } }, [n]),
     oneLayer({ class_name: 'MaxPooling2D', config: { pool_size: [1, 1] } }, [1, n, 1]),
   ]);
+  const subnormalResult = await Promise.all(SUBNORMAL_RESULT.map(([name]) => act(name)));
+  const run = (m: Model, backend: BackendName, x: Float32Array): Float32Array => {
+    const s = m.compile({ backend });
+    const y = s.predict(x);
+    s.close();
+    return y;
+  };
 
   for (const backend of BACKENDS) {
-    it(`${backend}: sigmoid 0.5, tanh x, exp 1, elu x, uniform softmax, max pool unchanged`, () => {
-      const run = (m: Model, x: Float32Array): Float32Array => {
-        const s = m.compile({ backend });
-        const y = s.predict(x);
-        s.close();
-        return y;
-      };
-      assertExact(run(sigmoid, TINY), new Float32Array(n).fill(0.5), `${backend} sigmoid`);
-      assertExact(run(tanh, TINY), TINY, `${backend} tanh`);
-      assertExact(run(exponential, TINY), new Float32Array(n).fill(1), `${backend} exponential`);
-      // elu(-0) is alpha * expm1(-0) = -0 (the reference), elu(+0) = +0.
-      assertExact(run(elu, TINY), TINY, `${backend} elu`);
+    it(`${backend}: sigmoid 0.5, tanh x, exp 1, softplus log 2, hard_sigmoid 0.5, relu x, uniform softmax, max pool unchanged`, () => {
+      assertExact(run(sigmoid, backend, TINY), new Float32Array(n).fill(0.5), `${backend} sigmoid`);
+      assertExact(run(tanh, backend, TINY), TINY, `${backend} tanh`);
+      assertExact(run(exponential, backend, TINY), new Float32Array(n).fill(1), `${backend} exponential`);
+      assertExact(run(softplus, backend, TINY), new Float32Array(n).fill(Math.LN2), `${backend} softplus`);
+      assertExact(run(hardSigmoid, backend, TINY), new Float32Array(n).fill(0.5), `${backend} hard_sigmoid`);
+      // x < 0 ? 0 : x: a negative subnormal gives +0, a positive one itself.
+      assertExact(run(relu, backend, TINY), TINY.map((x) => (x < 0 ? 0 : x)), `${backend} relu`);
       // Logits within 2^-26 of each other: every exp(x - max) rounds to 1.
-      assertExact(run(softmax, TINY), new Float32Array(n).fill(Math.fround(1 / n)), `${backend} softmax`, false);
-      assertExact(run(pool, TINY), TINY, `${backend} max pooling`);
+      assertExact(run(softmax, backend, TINY), new Float32Array(n).fill(Math.fround(1 / n)), `${backend} softmax`, false);
+      assertExact(run(pool, backend, TINY), TINY, `${backend} max pooling`);
+    });
+
+    const how = flushes(backend) ? '+-0 for a subnormal x (flushed first)' : 'the float64 answer rounded once (subnormal for a subnormal x)';
+    it(`${backend}: ${SUBNORMAL_RESULT.map(([, a]) => a.fn).join(', ')} give ${how}`, () => {
+      SUBNORMAL_RESULT.forEach(([name, a], k) => {
+        const f = activationScalar(a);
+        const got = run(subnormalResult[k], backend, TINY);
+        const input = flushes(backend) ? TINY.map(flush) : TINY;
+        assertExact(got, input.map(f), `${backend} ${name}`);
+        // Flushed or not, within 2^-126 of the float64 answer rounded once (the reference's) times the slope at
+        // 0: 1 or less but for selu (1.0507 above 0, 1.7581 below: selu(2^-126 - 2^-149) is a normal number
+        // that the flush, as TensorFlow's DAZ, turns into 0).
+        const bound = 2 ** -126 * (a.fn === 'selu' ? 1.7581 : 1);
+        for (let i = 0; i < n; i++) assert.ok(Math.abs(got[i] - Math.fround(f(TINY[i]))) <= bound, `${backend} ${name}: x = ${TINY[i]}`);
+      });
+      if (flushes(backend)) {
+        // Pinned by value too: elu(x) is x for a tiny normal x, -0 / +0 for a subnormal one.
+        const elu = run(subnormalResult[0], backend, TINY);
+        assert.ok(Object.is(elu[0], 0) && Object.is(elu[1], -0) && elu[8] === 2 ** -126 && elu[15] === -(2 ** -27), `${backend} elu`);
+      }
     });
   }
 });

@@ -1,12 +1,15 @@
 // The wasm training kernels against the JS ones (im2col + blocked GEMM in plain JS, themselves checked
 // against the ops' references and TF.js through the gradient tests): every transpose combination, edge sizes
-// (0, 1, 3, 4k +- 1, past the 64-row and 256-deep blocks), accumulation, and conv2d geometries.
+// (0, 1, 3, 4k +- 1, past the 64-row and 256-deep blocks), accumulation, and conv2d geometries; max pooling,
+// NaN included, against the inference reference.
 // Tolerance: |wasm - js| <= 1e-5 * (sum |a b| over the dot product + 1), float32 sums in different orders.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { tensor } from '../../src/core/tensor.js';
 import { conv2dOutShape } from '../../src/ops/conv2d.js';
 import { computePads } from '../../src/ops/padding.js';
+import { pool2d } from '../../src/ops/pool2d.js';
 import { gemmJs, jsKernels } from '../../src/train/kernels/js.js';
 import type { ConvGeometry } from '../../src/train/kernels/types.js';
 import { WasmTrainKernels } from '../../src/train/kernels/wasm.js';
@@ -123,4 +126,67 @@ test('train kernels: wasm max pooling (values, argmax, scatter back) equals the 
       assert.deepEqual(dxW, dxJ, `${variant} maxpool backward #${i}`);
     });
   }
+});
+
+test('train kernels: max pooling with NaN (js and wasm) gives inference\'s values, the gradient to the non-NaN max', () => {
+  // Forward values must be those of the inference reference (src/ops/pool2d.ts: max over non-NaN values, -Inf
+  // for a window of NaN only), so training and predict() agree; the argmax is the first cell holding that max
+  // in row-major window order, or the window's first cell when all are NaN. About a third of the cells are NaN,
+  // the first window of every image is NaN only, and C = 6 / 3 covers the wasm vector body and scalar tail.
+  const cases: [number[], [number, number], [number, number], 'same' | 'valid'][] = [
+    [[2, 6, 6, 6], [2, 2], [2, 2], 'valid'],
+    [[2, 7, 7, 6], [3, 3], [2, 2], 'same'],
+    [[1, 5, 6, 3], [2, 3], [1, 2], 'same'],
+  ];
+  const kernels = [['js', jsKernels] as const, ...VARIANTS.map((v) => [`wasm ${v}`, new WasmTrainKernels(v)] as const)];
+  cases.forEach(([xs, ks, s, pad], i) => {
+    const [N, H, W, C] = xs;
+    const pads = [...computePads(pad, H, ks[0], s[0]), ...computePads(pad, W, ks[1], s[1])] as [number, number, number, number];
+    const x = randTensor(xs, 70 + i).data;
+    const r = rng(80 + i);
+    for (let j = 0; j < x.length; j++) if (r() < 0.35) x[j] = NaN;
+    // The real cells of each image's first window: rows [0, KH - pad top), columns [0, KW - pad left).
+    for (let n = 0; n < N; n++) {
+      for (let iy = 0; iy < ks[0] - pads[0]; iy++) for (let ix = 0; ix < ks[1] - pads[2]; ix++) for (let c = 0; c < C; c++) x[((n * H + iy) * W + ix) * C + c] = NaN;
+    }
+    const [want] = pool2d.reference([tensor(xs, x)], { type: 'max', kernel: ks, strides: s, pads });
+    const [, OH, OW] = want.shape;
+    const g = { n: N, h: H, w: W, c: C, kh: ks[0], kw: ks[1], oh: OH, ow: OW, strides: s, pads };
+    let allNaN = 0;
+    for (const [name, k] of kernels) {
+      const y = new Float32Array(want.data.length);
+      const argmax = new Int32Array(want.data.length);
+      k.maxPool2dForward(g, x, y, argmax);
+      assert.deepEqual(y, want.data, `${name} #${i}: values`);
+      for (let n = 0; n < N; n++) {
+        for (let oy = 0; oy < OH; oy++) {
+          for (let ox = 0; ox < OW; ox++) {
+            for (let c = 0; c < C; c++) {
+              const o = ((n * OH + oy) * OW + ox) * C + c;
+              let expected = -1;
+              let first = -1;
+              for (let iy = Math.max(0, oy * s[0] - pads[0]); iy < Math.min(H, oy * s[0] - pads[0] + ks[0]); iy++) {
+                for (let ix = Math.max(0, ox * s[1] - pads[2]); ix < Math.min(W, ox * s[1] - pads[2] + ks[1]); ix++) {
+                  const p = ((n * H + iy) * W + ix) * C + c;
+                  if (first < 0) first = p;
+                  if (expected < 0 && x[p] === y[o]) expected = p;
+                }
+              }
+              if (expected < 0) {
+                assert.equal(y[o], -Infinity, `${name} #${i}: a window of NaN only gives -Inf`);
+                expected = first;
+                allNaN++;
+              }
+              assert.equal(argmax[o], expected, `${name} #${i}: argmax of output ${o}`);
+            }
+          }
+        }
+      }
+      const dy = new Float32Array(y.length).fill(1);
+      const dx = new Float32Array(x.length);
+      k.maxPool2dBackward(dy, argmax, dx);
+      for (let j = 0; j < x.length; j++) if (Number.isNaN(x[j]) && dx[j] !== 0) assert.ok(argmax.some((a, o) => a === j && y[o] === -Infinity), `${name} #${i}: gradient into NaN cell ${j} of a window with values`);
+    }
+    assert.ok(allNaN > 0, `case #${i} has windows of NaN only`);
+  });
 });

@@ -189,7 +189,13 @@ export const jsKernels: TrainKernels = {
   },
 };
 
-/** Max pooling over NHWC windows (padding never wins); ties go to the first cell in row-major window order. */
+/**
+ * Max pooling over NHWC windows (padding never wins); ties go to the first cell in row-major window order.
+ * NaN never wins (`v > max` from -Inf), as inference's max pooling (src/ops/pool2d.ts) and TensorFlow's forward
+ * MaxPool: the max is over the window's non-NaN values and the gradient goes to that maximum. A window of NaN
+ * only gives -Inf (as inference) with its argmax on the window's first cell, where TensorFlow's CPU MaxPoolGrad
+ * sends it too (its argmax takes the first cell it visits unconditionally); argmax is so always a valid index.
+ */
 export function maxPool2dForwardJs(g: PoolGeometry, x: Float32Array, y: Float32Array, argmax: Int32Array): void {
   const { n: N, h: H, w: W, c: C, kh: KH, kw: KW, oh: OH, ow: OW } = g;
   const [sh, sw] = g.strides;
@@ -204,7 +210,7 @@ export function maxPool2dForwardJs(g: PoolGeometry, x: Float32Array, y: Float32A
         const o = ((n * OH + oy) * OW + ox) * C;
         const first = ((n * H + y0) * W + x0) * C;
         for (let c = 0; c < C; c++) {
-          y[o + c] = x[first + c];
+          y[o + c] = -Infinity;
           argmax[o + c] = first + c;
         }
         for (let iy = y0; iy < y1; iy++) {

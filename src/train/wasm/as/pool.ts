@@ -1,6 +1,8 @@
 // AssemblyScript, compiled by scripts/build-train-wasm.mjs (asc); tsconfig.json excludes it from tsc.
 // Max pooling forward (value and argmax: the flat input index of each window's first maximum) and backward
-// (scatter-add through argmax), NHWC, four channels at a time with compare + bitselect (no branches).
+// (scatter-add through argmax), NHWC, four channels at a time with compare + bitselect (no branches). NaN never
+// wins (`v > best` from -Inf), the semantics of src/train/kernels/js.ts maxPool2dForwardJs (where the why is):
+// the max over non-NaN values, -Inf with the argmax on the first cell for a window of NaN only.
 
 const P_N: i32 = 0, P_H: i32 = 1, P_W: i32 = 2, P_C: i32 = 3, P_KH: i32 = 4, P_KW: i32 = 5, P_OH: i32 = 6, P_OW: i32 = 7,
   P_SH: i32 = 8, P_SW: i32 = 9, P_PT: i32 = 10, P_PL: i32 = 11;
@@ -26,7 +28,7 @@ export function maxPool2dForward(g: usize, x: usize, y: usize, argmax: usize): v
         const first = ((n * H + y0) * W + x0) * C;
         let c = 0;
         for (; c < c4; c += 4) {
-          let best = v128.load(x + (<usize>(first + c) << 2));
+          let best = f32x4.splat(-Infinity);
           let idx = i32x4.add(i32x4.splat(first + c), lanes);
           for (let iy = y0; iy < y1; iy++) {
             for (let ix = x0; ix < x1; ix++) {
@@ -41,7 +43,7 @@ export function maxPool2dForward(g: usize, x: usize, y: usize, argmax: usize): v
           v128.store(argmax + (<usize>(o + c) << 2), idx);
         }
         for (; c < C; c++) {
-          let best = load<f32>(x + (<usize>(first + c) << 2));
+          let best: f32 = -Infinity;
           let idx = first + c;
           for (let iy = y0; iy < y1; iy++) {
             for (let ix = x0; ix < x1; ix++) {
