@@ -41,7 +41,7 @@ test('packPanels layout: 8-wide panels, then a 4-wide tail', () => {
   assert.deepEqual([...q.subarray(16, 32)], [8, 9, 0, 0, 18, 19, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
 });
 
-test('packPanels over many row blocks equals the panel-by-panel layout, also packed into a given array', () => {
+test('packPanels equals the panel-by-panel layout on many shapes, also packed into a given array', () => {
   for (const [K, N] of [[200, 21], [64, 8], [65, 4], [130, 1027]] as const) {
     const w = Float32Array.from({ length: K * N }, (_, i) => i + 1);
     const want: number[] = [];

@@ -452,10 +452,9 @@ export class Hdf5Dataset {
    * Checks that reading `n` elements of `itemSize` bytes cannot make jsfive allocate or loop beyond what the
    * file holds; returns the structure budget for the read.
    */
-  private checkStorage(shape: readonly number[], n: number, itemSize: number): number {
+  private checkStorage(st: Storage, shape: readonly number[], n: number, itemSize: number): number {
     const bytes = checkedMul(n, itemSize, 'dataset size', { file: this.h5.file, where: this.path });
     const fileBytes = this.h5.bytes.length;
-    const st = this.storage();
     switch (st.kind) {
       case 'contiguous':
         if (st.address === undefined) this.fail('dataset has no data (it was created but never written)');
@@ -500,14 +499,12 @@ export class Hdf5Dataset {
     const shape = this.shape;
     const n = checkTensorShape(shape, this.h5.limits, `dataset [${shape.join(', ')}]`, { file: this.h5.file, where: this.path });
     if (n === 0) return new Float32Array(0);
-    const maxStructures = this.checkStorage(shape, n, Number(m[2]));
+    const st = this.storage();
+    const maxStructures = this.checkStorage(st, shape, n, Number(m[2]));
     // Contiguous little-endian float32, what h5py writes for Keras weights: the floats are the file's bytes at
     // the layout's address (checkStorage checked the range). jsfive would build a JS Array one DataView read at
     // a time, most of deep-mnist's 100 ms .h5 load.
-    if (dtype === '<f4') {
-      const st = this.storage();
-      if (st.kind === 'contiguous' && st.address !== undefined) return float32sLE(this.h5.bytes, st.address, n);
-    }
+    if (dtype === '<f4' && st.kind === 'contiguous' && st.address !== undefined) return float32sLE(this.h5.bytes, st.address, n);
     return this.h5.guard(
       this.path,
       () => {

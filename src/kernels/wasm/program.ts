@@ -292,50 +292,25 @@ export function packedSize(K: number, N: number): number {
   return K * (wide * E.PANEL + narrow * E.PANEL_TAIL);
 }
 
-/** Rows of the kernel packed per sweep over the panels (see packPanels). */
-const PACK_ROW_BLOCK = 64;
-
 /**
  * Packs a row-major [K, N] kernel into 8-wide (and one 4-wide tail) k-major column panels, zero-padded, into
- * `out` at `at` (a new array of the padded size when not given). Rows go in blocks of PACK_ROW_BLOCK so a block
- * of the kernel stays in cache while every panel takes its slice: a whole-panel walk reads one 32-byte piece
- * per row of the full matrix, and deep-mnist's 3136 x 1024 dense kernel took 20-35 ms of its compile that way.
+ * `out` at `at` (a new array of the padded size when not given). The reference layout: the engines pack with
+ * their own compiled code at finish() (as/pack.ts, native pack.cc; tested equal to this bit for bit), so this
+ * runs only for an engine without that, and in tests.
  */
 export function packPanels(kernel: Float32Array, K: number, N: number, out = constantArray(packedSize(K, N)), at = 0): Float32Array {
   if (kernel.length !== K * N) throw new ShapeError(`wasm packPanels: kernel has ${kernel.length} floats, [${K}, ${N}] needs ${K * N}`);
   if (at + packedSize(K, N) > out.length) throw new ShapeError(`wasm packPanels: ${out.length - at} floats left in the output, [${K}, ${N}] packed needs ${packedSize(K, N)}`);
-  for (let k0 = 0; k0 < K; k0 += PACK_ROW_BLOCK) {
-    const k1 = Math.min(K, k0 + PACK_ROW_BLOCK);
-    let panelStart = at;
-    for (let col = 0; col < N; ) {
-      const rest = N - col;
-      const width = rest > E.PANEL_TAIL ? E.PANEL : E.PANEL_TAIL;
-      const cols = Math.min(width, rest);
-      let o = panelStart + k0 * width;
-      if (cols === 8 && width === 8) {
-        // Full panels, nearly all of a big kernel: unrolled (a short inner loop costs ~2x here).
-        for (let k = k0, row = k0 * N + col; k < k1; k++, row += N, o += 8) {
-          out[o] = kernel[row];
-          out[o + 1] = kernel[row + 1];
-          out[o + 2] = kernel[row + 2];
-          out[o + 3] = kernel[row + 3];
-          out[o + 4] = kernel[row + 4];
-          out[o + 5] = kernel[row + 5];
-          out[o + 6] = kernel[row + 6];
-          out[o + 7] = kernel[row + 7];
-        }
-      } else {
-        for (let k = k0; k < k1; k++) {
-          const row = k * N + col;
-          let j = 0;
-          for (; j < cols; j++) out[o + j] = kernel[row + j];
-          for (; j < width; j++) out[o + j] = 0;
-          o += width;
-        }
-      }
-      panelStart += K * width;
-      col += width;
+  let o = at;
+  for (let col = 0; col < N; ) {
+    const width = N - col > E.PANEL_TAIL ? E.PANEL : E.PANEL_TAIL;
+    const cols = Math.min(width, N - col);
+    for (let k = 0; k < K; k++, o += width) {
+      let j = 0;
+      for (; j < cols; j++) out[o + j] = kernel[k * N + col + j];
+      for (; j < width; j++) out[o + j] = 0;
     }
+    col += width;
   }
   return out;
 }
@@ -605,14 +580,14 @@ export class WasmProgram {
     const scratch = alloc.reserve(this.scratchBytes);
     const arenaBytes = this.arenaFloats * 4;
     const arena = alloc.reserve(arenaBytes);
-    // Staging for packing weights in wasm (as/pack.ts), when the module has it: compiled code from the first
-    // call, where the JavaScript loops run cold once per compile (deep-mnist: ~40 ms of its compile).
+    // Staging for weights packed by the engine's own compiled code (wasm as/pack.ts, native pack.cc), fast from
+    // the first call, where the JavaScript loops ran cold once per compile (deep-mnist: ~40 ms of its compile).
     const ex = this.kernels.exports;
-    const inWasm = (c: WasmConstant) => {
+    const packedByEngine = (c: WasmConstant) => {
       const p = c.source.packing;
       return p !== undefined && (p.kind === 'panels' ? ex.packPanelRows : ex.winogradPack) !== undefined;
     };
-    const stageBytes = Math.max(0, ...this.constants.filter(inWasm).map((c) => stagingBytes(c.source.packing!)));
+    const stageBytes = Math.max(0, ...this.constants.filter(packedByEngine).map((c) => stagingBytes(c.source.packing!)));
     const stage = stageBytes > 0 ? alloc.reserve(stageBytes) : 0;
     alloc.commit();
 
@@ -621,7 +596,7 @@ export class WasmProgram {
     let at = constants;
     for (const c of this.constants) {
       c.address = at;
-      if (inWasm(c)) packInWasm(this.kernels, c.source, f32, stage, at);
+      if (packedByEngine(c)) packByEngine(this.kernels, c.source, f32, stage, at);
       else c.source.write(f32, at >> 2);
       at += 4 * c.source.stored;
     }
@@ -771,8 +746,8 @@ function constAddr(c: WasmConstant): Addr {
   return { region: 'const', c };
 }
 
-/** Writes a constant through the module's own packing (as/pack.ts), moving its input through `stage`. */
-function packInWasm(k: WasmKernels, src: ConstantSource, f32: Float32Array, stage: number, at: number): void {
+/** Writes a constant through the engine's own packing (as/pack.ts, pack.cc), moving its input through `stage`. */
+function packByEngine(k: WasmKernels, src: ConstantSource, f32: Float32Array, stage: number, at: number): void {
   const p = src.packing!;
   if (p.kind === 'panels') {
     const rows = Math.max(1, Math.floor(STAGE_FLOATS / p.N));
