@@ -8,10 +8,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { load } from '../src/index.js';
 import type { Conv2dAttrs } from '../src/ops/conv2d.js';
-import type { ExecutionPlan, PlanStep } from '../src/planner/plan.js';
+import type { ExecutionPlan } from '../src/planner/plan.js';
 import { encodePlan } from '../src/kernels/wasm/backend.js';
 import { loadWasmKernels, type WasmVariant } from '../src/kernels/wasm/index.js';
 import { foundingFileSource, foundingModel, type FoundingModelName } from '../src/models/founding.js';
+import { stepFlops, wasmPeakGflops } from './harness.js';
 import { foundingToOnnx, onnxInputDims, ONNX_INPUT, ONNX_OUTPUT } from './onnx-writer.js';
 
 const argv = process.argv.slice(2);
@@ -68,20 +69,6 @@ async function timeCalls(fn: () => unknown, calls: number): Promise<{ p50: numbe
   return { p50: ns[calls >> 1] / 1e3, p99: ns[Math.floor(calls * 0.99)] / 1e3 };
 }
 
-function stepFlops(s: PlanStep): number {
-  const out = s.outputs[0].size;
-  switch (s.node.op) {
-    case 'conv2d': {
-      const [kh, kw, cin] = s.inputs[1].shape;
-      return 2 * out * kh * kw * cin;
-    }
-    case 'dense':
-      return 2 * out * s.inputs[1].shape[0];
-    default:
-      return 0;
-  }
-}
-
 function withConv(plan: ExecutionPlan, method: string): ExecutionPlan {
   if (method === 'auto') return plan;
   const steps = plan.steps.map((s) => {
@@ -106,10 +93,7 @@ interface Row {
 
 async function main(): Promise<void> {
   const rows: Row[] = [];
-  const probe = loadWasmKernels({ variant }).exports;
-  const iters = 200000;
-  const pk = timeSync(() => probe.peakFma(iters, 1e-7));
-  const peak = (72 * iters) / pk.p50 / 1e3;
+  const peak = wasmPeakGflops(variant);
   console.log(`node ${process.version}, wasm ${variant}, conv ${forceConv}; register-FMA peak ${peak.toFixed(1)} GFLOP/s`);
   let ort: typeof import('onnxruntime-node') | undefined;
   try {

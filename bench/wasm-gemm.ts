@@ -6,6 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadWasmKernels, relaxedSimdSupported, WasmProgram, type WasmVariant } from '../src/kernels/wasm/index.js';
 import { convProgram, denseProgram, fmt, modelProgram, timePerCall, type ConvSpec } from './program-bench.js';
+import { wasmPeakGflops } from './harness.js';
 
 const quick = process.argv.includes('--quick');
 const time = (fn: () => void) => timePerCall(fn, { targetMs: quick ? 60 : 300, minWarm: 20, minSamples: 15 });
@@ -16,10 +17,7 @@ function main(): void {
   console.log(`wasm kernels micro-benchmark (node ${process.version}, ${quick ? 'quick' : 'full'}); times per call, median (p99)`);
   for (const variant of variants) {
     const k = loadWasmKernels({ variant });
-    const iters = 1_000_000;
-    k.exports.peakFma(1000, 1e-7);
-    const pk = time(() => k.exports.peakFma(iters, 1e-7));
-    const peak = (72 * iters) / pk.median;
+    const peak = wasmPeakGflops(variant, 1_000_000);
     console.log(`\n[${variant}] peak register multiply-add loop: ${peak.toFixed(2)} GFLOP/s`);
     results.push({ variant, case: 'peak', gflops: peak });
 
