@@ -415,7 +415,9 @@ function refuseOutputsBeforeFailure(ix: GraphIndex, t: Translation, outputs: rea
     const ps = new Set<string>(isPlaceholder(n) ? [name] : []);
     for (const r of ix.refs(n)) {
       for (const p of upstream.get(r.node) ?? []) ps.add(p);
-      consumers.set(r.node, [...(consumers.get(r.node) ?? []), name]);
+      const list = consumers.get(r.node);
+      if (list) list.push(name);
+      else consumers.set(r.node, [name]);
     }
     upstream.set(name, ps);
   }
