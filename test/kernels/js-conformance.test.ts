@@ -537,16 +537,25 @@ async function allocationProbe(s: Session, calls: number): Promise<{ gcs: number
     for (const e of list.getEntries()) starts.push(e.startTime);
   });
   obs.observe({ entryTypes: ['gc'] });
-  gc?.();
-  await new Promise((res) => setImmediate(res));
-  const t0 = performance.now();
-  const h0 = process.memoryUsage().heapUsed;
-  for (let i = 0; i < calls; i++) call();
-  const h1 = process.memoryUsage().heapUsed;
-  const t1 = performance.now();
-  await new Promise((res) => setTimeout(res, 50)); // GC entries arrive asynchronously
+  // Two measured rounds: an allocation per call grows the heap in both, while one-off V8 work (a late
+  // optimisation of some kernel, its code and feedback on the heap) lands in one round only. A fresh clone's CI
+  // once saw 274 KB in a single round of 3000 calls with no GC; the smaller round is the one judged.
+  let gcs = 0;
+  let heapGrowth = Infinity;
+  for (let round = 0; round < 2; round++) {
+    gc?.();
+    await new Promise((res) => setImmediate(res));
+    const t0 = performance.now();
+    const h0 = process.memoryUsage().heapUsed;
+    for (let i = 0; i < calls; i++) call();
+    const h1 = process.memoryUsage().heapUsed;
+    const t1 = performance.now();
+    await new Promise((res) => setTimeout(res, 50)); // GC entries arrive asynchronously
+    gcs += starts.filter((t) => t >= t0 && t <= t1).length;
+    heapGrowth = Math.min(heapGrowth, h1 - h0);
+  }
   obs.disconnect();
-  return { gcs: starts.filter((t) => t >= t0 && t <= t1).length, heapGrowth: h1 - h0 };
+  return { gcs, heapGrowth };
 }
 
 /** Bound on heap growth over 10000 calls: JIT code installed late may take some; one float per call would not fit. */
