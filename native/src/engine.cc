@@ -63,6 +63,7 @@ bool checkStep(const int32_t* w, uint64_t length) {
     case OP_CONV2D_DIRECT:
 #ifdef KR_HAVE_OP_CONV2D_WINOGRAD
     case OP_CONV2D_WINOGRAD:
+    case OP_CONV2D_WINOGRAD_F4:
 #endif
     case OP_DEPTHWISE_CONV2D:
     case OP_MAXPOOL:
@@ -80,10 +81,13 @@ bool checkStep(const int32_t* w, uint64_t length) {
       c.range(F_X, B * ih * iw * ic);
       c.range(F_Y, B * oh * ow * oc);
 #ifdef KR_HAVE_OP_CONV2D_WINOGRAD
-      if (op == OP_CONV2D_WINOGRAD) {
-        // F(2x2, r x r), r = 3 or 5, unit strides and dilations; t*t packed [cin, cout] matrices (t = r + 1).
+      if (op == OP_CONV2D_WINOGRAD || op == OP_CONV2D_WINOGRAD_F4) {
+        // F(2x2, r x r), r = 3 or 5, or F(4x4, 3x3); unit strides and dilations; t*t packed [cin, cout] matrices
+        // (t = m + r - 1).
         if (kh != kw || (kh != 3 && kh != 5) || w[F_SH] != 1 || w[F_SW] != 1 || w[F_DH] != 1 || w[F_DW] != 1) return false;
-        c.range(F_W, (kh + 1) * (kh + 1) * packedFloats(ic, oc));
+        if (op == OP_CONV2D_WINOGRAD_F4 && kh != 3) return false;
+        const uint64_t t = (op == OP_CONV2D_WINOGRAD_F4 ? 4 : 2) + kh - 1;
+        c.range(F_W, t * t * packedFloats(ic, oc));
         c.range(F_B, oc, true);
         return c.ok;
       }
