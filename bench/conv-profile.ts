@@ -1,8 +1,11 @@
-// Per-step profile of the founding CNNs on the wasm back ends, next to onnxruntime-node in the same run: each plan
-// step's wasm records run on their own (runRange over the step's sub-range, repeated) for µs and GFLOP/s, the
-// whole program, Session.predict per call (p50 / p99), and ORT 1 thread (p50 / p99, every call awaited).
-// Conv methods can be forced to compare them on the real plans: --conv direct|im2col|winograd|auto.
-// Run: npm run build && node dist/bench/conv-profile.js [--quick] [--variant relaxed|simd] [--conv auto] [--models expert,deep-mnist]
+// Per-step profile of the founding CNNs on the wasm back ends or the native addon, next to onnxruntime-node in the
+// same run: each plan step's records run on their own (runRange over the step's sub-range, repeated) for µs and
+// GFLOP/s, the whole program, Session.predict per call (p50 / p99), and ORT 1 thread (p50 / p99, every call
+// awaited). Conv methods can be forced to compare them on the real plans: --conv direct|im2col|winograd|auto.
+// --batch N profiles the batch-N plan (µs per image; the per-call rows are batch 1 only, so they are left out),
+// --threads N sets the native pool's threads.
+// Run: npm run build && node dist/bench/conv-profile.js [--quick] [--engine wasm|native] [--variant relaxed|simd]
+//        [--conv auto] [--models expert,deep-mnist] [--batch 1] [--threads 1]
 // Prints a table; writes bench/results/conv-profile.json.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -11,8 +14,10 @@ import type { Conv2dAttrs } from '../src/ops/conv2d.js';
 import type { ExecutionPlan } from '../src/planner/plan.js';
 import { encodePlan } from '../src/kernels/wasm/backend.js';
 import { loadWasmKernels, type WasmVariant } from '../src/kernels/wasm/index.js';
+import { toProgramPlan } from '../src/kernels/native/backend.js';
+import { loadNativeKernels, nativeAvailable, nativeUnavailableReason, setNativeThreads } from '../src/kernels/native/loader.js';
 import { foundingFileSource, foundingModel, type FoundingModelName } from '../src/models/founding.js';
-import { stepFlops, wasmPeakGflops } from './harness.js';
+import { kernelsPeakGflops, stepFlops, wasmPeakGflops } from './harness.js';
 import { foundingToOnnx, onnxInputDims, ONNX_INPUT, ONNX_OUTPUT } from './onnx-writer.js';
 
 const argv = process.argv.slice(2);
@@ -24,6 +29,12 @@ const quick = argv.includes('--quick');
 const variant = opt('variant', 'relaxed') as WasmVariant;
 const forceConv = opt('conv', 'auto');
 const models = opt('models', 'expert,deep-mnist').split(',') as FoundingModelName[];
+const engine = opt('engine', 'wasm');
+const batch = Number(opt('batch', '1'));
+const threads = Number(opt('threads', '1'));
+if (engine !== 'wasm' && engine !== 'native') throw new Error(`--engine: wasm or native, got ${engine}`);
+if (!Number.isInteger(batch) || batch < 1) throw new Error(`--batch: a positive integer, got ${opt('batch', '1')}`);
+if (engine === 'native' && !nativeAvailable()) throw new Error(`native addon unavailable: ${nativeUnavailableReason()}`);
 const TARGET_MS = quick ? 100 : 400;
 
 function randImage(n: number, seed: number): Float32Array {
@@ -72,12 +83,12 @@ async function timeCalls(fn: () => unknown, calls: number): Promise<{ p50: numbe
 function withConv(plan: ExecutionPlan, method: string): ExecutionPlan {
   if (method === 'auto') return plan;
   const steps = plan.steps.map((s) => {
-    if (!s.kernel.startsWith('wasm.conv2d.')) return s;
+    if (!/^(wasm|native)\.conv2d\./.test(s.kernel)) return s;
     const a = s.node.attrs as Conv2dAttrs;
     const [kh, kw] = s.inputs[1].shape;
     const winoOk = kh === kw && (kh === 3 || kh === 5) && a.strides[0] === 1 && a.strides[1] === 1 && a.dilations[0] === 1 && a.dilations[1] === 1;
     if (method === 'winograd' && !winoOk) return s;
-    return { ...s, kernel: `wasm.conv2d.${method}` };
+    return { ...s, kernel: `${s.kernel.split('.')[0]}.conv2d.${method}` };
   });
   return { ...plan, steps };
 }
@@ -91,10 +102,16 @@ interface Row {
   gflops?: number;
 }
 
+/** Times of a batch-`batch` run, per image. */
+const perImage = (t: { p50: number; p99: number }) => ({ p50: t.p50 / batch, p99: t.p99 / batch });
+
 async function main(): Promise<void> {
   const rows: Row[] = [];
-  const peak = wasmPeakGflops(variant);
-  console.log(`node ${process.version}, wasm ${variant}, conv ${forceConv}; register-FMA peak ${peak.toFixed(1)} GFLOP/s`);
+  const native = engine === 'native' ? loadNativeKernels() : undefined;
+  if (native) setNativeThreads(threads);
+  const peak = native ? kernelsPeakGflops(native) : wasmPeakGflops(variant);
+  const what = native ? `native ${native.isa}, ${threads} thread(s)` : `wasm ${variant}`;
+  console.log(`node ${process.version}, ${what}, conv ${forceConv}, batch ${batch}; register-FMA peak ${peak.toFixed(1)} GFLOP/s (one core)`);
   let ort: typeof import('onnxruntime-node') | undefined;
   try {
     ort = await import('onnxruntime-node');
@@ -103,19 +120,19 @@ async function main(): Promise<void> {
   }
   for (const name of models) {
     const model = await load(foundingFileSource(name, { biases: 'uniform' }));
-    const session = model.compile({ backend: variant === 'relaxed' ? 'wasm-relaxed' : 'wasm-simd' });
-    const plan = withConv(session.plan, forceConv);
-    const enc = encodePlan(plan, loadWasmKernels({ variant }));
+    const session = model.compile({ backend: native ? 'native' : variant === 'relaxed' ? 'wasm-relaxed' : 'wasm-simd' });
+    const plan = withConv(session.planFor(batch), forceConv);
+    const enc = native ? encodePlan(toProgramPlan(plan), native) : encodePlan(plan, loadWasmKernels({ variant }));
     const prog = enc.program;
     const img = randImage(session.inputSizes[0], 7);
-    prog.arena.set(img, plan.inputs[0].offset);
+    for (let n = 0; n < batch; n++) prog.arena.set(img, plan.inputs[0].offset + n * img.length);
     let total = 0;
     let flopsAll = 0;
     plan.steps.forEach((s, i) => {
       const r = enc.stepRecords[i];
       if (!r || r.count === 0) return;
-      const t = timeSync(() => prog.runRange(r.first, r.count));
-      const f = stepFlops(s);
+      const t = perImage(timeSync(() => prog.runRange(r.first, r.count)));
+      const f = stepFlops(s) / batch;
       flopsAll += f;
       total += t.p50;
       const row: Row = { model: name, step: `${i} ${s.node.op} ${s.inputs[0].shape.slice(1).join('x')} -> ${s.outputs[0].shape.slice(1).join('x')}`, kernel: s.kernel, us: t.p50 };
@@ -123,8 +140,13 @@ async function main(): Promise<void> {
       rows.push(row);
     });
     rows.push({ model: name, step: 'sum of steps', kernel: '', us: total, gflops: flopsAll / total / 1e3 });
-    const whole = timeSync(() => prog.run());
+    const whole = perImage(timeSync(() => prog.run()));
     rows.push({ model: name, step: 'whole program (one run call)', kernel: '', us: whole.p50, p99us: whole.p99, gflops: flopsAll / whole.p50 / 1e3 });
+    if (batch > 1) {
+      rows.push({ model: name, step: `images/s at batch ${batch}: ${Math.round(1e6 / whole.p50)}`, kernel: '', us: whole.p50 });
+      session.close();
+      continue;
+    }
     // Session.predict with the same forced kernels: a session over the modified plan is not public, so the
     // predict row uses the default choice; the program rows above show the forced one.
     const out = new Float32Array(session.outputSizes[0]);
@@ -154,7 +176,7 @@ async function main(): Promise<void> {
     console.log(`${r.model.padEnd(w[0])}${r.step.slice(0, w[1] - 1).padEnd(w[1])}${r.kernel.padEnd(w[2])}${r.us.toFixed(r.step.startsWith('ratio') ? 2 : 1).padStart(10)}${(r.p99us?.toFixed(1) ?? '').padStart(10)}${(r.gflops?.toFixed(1) ?? '').padStart(9)}`);
   }
   mkdirSync('bench/results', { recursive: true });
-  writeFileSync('bench/results/conv-profile.json', JSON.stringify({ node: process.version, date: new Date().toISOString(), variant, conv: forceConv, peakGflops: peak, rows }, null, 1));
+  writeFileSync('bench/results/conv-profile.json', JSON.stringify({ node: process.version, date: new Date().toISOString(), engine, variant, batch, threads, conv: forceConv, peakGflops: peak, rows }, null, 1));
 }
 
 main().catch((e) => {

@@ -4,7 +4,7 @@
 // never pays for an await it would not have in real use.
 
 import { PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
-import { loadWasmKernels, type WasmVariant } from '../src/kernels/wasm/index.js';
+import { loadWasmKernels, type WasmKernels, type WasmVariant } from '../src/kernels/wasm/index.js';
 import { opDef } from '../src/ops/registry.js';
 import type { ExecutionPlan, PlanStep } from '../src/planner/plan.js';
 
@@ -221,7 +221,12 @@ export function planFlops(plan: ExecutionPlan): number {
  * memory traffic), GFLOP/s, median of 9 runs: the ceiling 128-bit WebAssembly SIMD reaches on this core.
  */
 export function wasmPeakGflops(variant: WasmVariant, iters = 200000): number {
-  const k = loadWasmKernels({ variant }).exports;
+  return kernelsPeakGflops(loadWasmKernels({ variant }), iters);
+}
+
+/** The same probe on any program engine's kernels (the native addon's peakFma runs as many flops). */
+export function kernelsPeakGflops(kernels: WasmKernels, iters = 200000): number {
+  const k = kernels.exports;
   k.peakFma(1000, 1e-7);
   const ns: number[] = [];
   for (let i = 0; i < 9; i++) {
