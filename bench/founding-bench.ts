@@ -56,18 +56,29 @@ export interface Protocol {
   readonly heapCalls: number;
   /** Fresh processes timed for load + compile (median reported). */
   readonly loadStarts: number;
+  /** Head-to-head mid-batch throughput (headToHeadIds): interleaved rounds, each path timed this long per round. */
+  readonly headToHeadRounds: number;
+  readonly headToHeadMs: number;
 }
+
+/**
+ * The paths whose mid-batch throughput is also measured head to head, in interleaved rounds: the batch target
+ * compares kerasrt's batch paths with onnxruntime-node's, and on a shared machine one sequential measurement
+ * per path can land in a slow spell of one path only (this 2-vCPU box has spells of seconds where two threads
+ * run no faster than one; measured: expert native batch 64, 2 threads, 22k vs 53k img/s minutes apart).
+ */
+export const HEAD_TO_HEAD_IDS = ['ort-1t', 'ort-2t', 'kerasrt-native', 'kerasrt-wasm-threads'] as const;
 
 export const FULL: Protocol = {
   calls: 10000, loops: 5, warmUpMax: 300, warmUpMin: 10, warmUpMaxMs: 1000, checkImages: 1000, checkMinImages: 64, checkMaxMs: 4000,
   loopMaxMs: 1000, loopMinCalls: 10, midBatch: 64, midBatchMaxMs: 800, midBatchSkipMs: 8000, largeBatch: 10000, largeBatchMaxMs: 8000,
-  heapCalls: 100000, loadStarts: 5,
+  heapCalls: 100000, loadStarts: 5, headToHeadRounds: 7, headToHeadMs: 300,
 };
 
 export const QUICK: Protocol = {
   calls: 1000, loops: 1, warmUpMax: 50, warmUpMin: 4, warmUpMaxMs: 150, checkImages: 50, checkMinImages: 8, checkMaxMs: 500,
   loopMaxMs: 200, loopMinCalls: 10, midBatch: 64, midBatchMaxMs: 100, midBatchSkipMs: 600, largeBatch: 1000, largeBatchMaxMs: 600,
-  heapCalls: 10000, loadStarts: 1,
+  heapCalls: 10000, loadStarts: 1, headToHeadRounds: 3, headToHeadMs: 80,
 };
 
 /** Outputs differing from the reference by more than this are flagged (float32 softmax outputs in [0, 1]). */
@@ -137,6 +148,15 @@ export interface ModelReport {
   /** Heap growth over protocol.heapCalls predictions, per kerasrt back end. */
   readonly heap: readonly HeapGrowth[];
   readonly steadyErrors: readonly string[];
+  /** Mid-batch images/s of HEAD_TO_HEAD_IDS in interleaved rounds (absent when fewer than two of them ran). */
+  readonly headToHead?: HeadToHead;
+}
+
+export interface HeadToHead {
+  readonly batch: number;
+  readonly rounds: number;
+  readonly msPerRound: number;
+  readonly paths: readonly { readonly id: string; readonly label: string; readonly family: Family; readonly imagesPerSec: readonly number[]; readonly median: number }[];
 }
 
 export interface BenchReport {
@@ -176,6 +196,7 @@ const PROTOCOL_NOTES = [
   'onnxruntime-node: run() is async, every call is awaited (the await is part of what a user pays)',
   'kerasrt: predict() is synchronous and returns the session-owned output buffer',
   'batches: images/s at batch 1 from the sequential loops; the mid batch after one untimed batch; the large batch is one timed call right after the mid-batch runs; batches estimated over budget are skipped (said)',
+  'head to head: the mid batch of onnxruntime-node (1 and 2 threads), kerasrt native and wasm-threads again, in interleaved rounds (each path one untimed batch, then batches for headToHeadMs; the path order rotates per round); median images/s over the rounds, used by the batch target',
   'GC: pauses V8 reported during the timed loops are counted and shown, not removed',
 ];
 
@@ -414,6 +435,48 @@ async function measureSteadyState(
   return { loadCompile, heap, steadyErrors };
 }
 
+/** Mid-batch throughput of the HEAD_TO_HEAD_IDS paths that ran, in interleaved rounds (see HEAD_TO_HEAD_IDS). */
+async function measureHeadToHead(
+  name: FoundingModelName,
+  bench: BenchModel,
+  paths: readonly BenchPath[],
+  rows: readonly PathRow[],
+  p: Protocol,
+  images: Images,
+  gc: GcWatch,
+  events: BenchEvents,
+): Promise<HeadToHead | undefined> {
+  const ran = (id: string) => rows.some((r) => r.id === id && r.status === 'ok' && r.batch?.[String(p.midBatch)]?.imagesPerSec);
+  const chosen = paths.filter((x) => (HEAD_TO_HEAD_IDS as readonly string[]).includes(x.id) && ran(x.id));
+  if (chosen.length < 2) return undefined;
+  const open: { path: BenchPath; r: Runner; rates: number[] }[] = [];
+  try {
+    for (const path of chosen) {
+      const r = await path.open(bench);
+      if ('unavailable' in r || !r.batch) continue;
+      open.push({ path, r, rates: [] });
+    }
+    for (let round = 0; round < p.headToHeadRounds; round++) {
+      events.progress(`${name}: batch ${p.midBatch} head to head, round ${round + 1}/${p.headToHeadRounds}`);
+      for (let i = 0; i < open.length; i++) {
+        const o = open[(i + round) % open.length];
+        const t = await timeBatches(o.r, images, p.midBatch, images.n, p.headToHeadMs, gc, { warmUp: true });
+        o.rates.push(t.imagesPerSec);
+      }
+    }
+  } finally {
+    for (const o of open) await o.r.dispose?.();
+  }
+  if (open.length < 2) return undefined;
+  const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+  return {
+    batch: p.midBatch,
+    rounds: p.headToHeadRounds,
+    msPerRound: p.headToHeadMs,
+    paths: open.map((o) => ({ id: o.path.id, label: o.path.label, family: o.path.family, imagesPerSec: o.rates, median: median(o.rates) })),
+  };
+}
+
 function filterPaths(paths: BenchPath[], tokens: readonly string[]): BenchPath[] {
   if (tokens.length === 0) return paths;
   return paths.filter((p) => tokens.some((t) => p.id.includes(t)));
@@ -474,6 +537,7 @@ export async function runBench(opts: BenchOptions, events: BenchEvents): Promise
         ...(r.usP50 ? { gflops: flopsPerImage / r.usP50 / 1e3 } : {}),
       }));
       const steady = await measureSteadyState(name, bench, rows, p, images, gc, events);
+      const headToHead = await measureHeadToHead(name, bench, paths, rows, p, images, gc, events);
       models.push({
         name,
         weights,
@@ -485,6 +549,7 @@ export async function runBench(opts: BenchOptions, events: BenchEvents): Promise
         study2017: STUDY_2017.filter((s) => s.model === name).map((s) => ({ label: s.label, msPer10000: s.ms })),
         ort1tP50EarlierUs: ORT_1T_P50_EARLIER_US[name] ?? null,
         ...steady,
+        ...(headToHead ? { headToHead } : {}),
       });
     }
   } finally {

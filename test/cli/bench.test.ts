@@ -88,11 +88,23 @@ test('bench --quick writes a JSON report of the documented shape and an SVG char
     assert.deepEqual(m.heap.map((h) => h.backend).sort(), [...compiled].sort());
     for (const l of m.loadCompile) assert.ok(l.loadMs > 0 && l.compileMs > 0 && l.importMs > 0, JSON.stringify(l));
     for (const h of m.heap) assert.equal(h.calls, report.protocol.heapCalls);
+    // Head to head at batch 64: every listed path that ran, one rate per round, the median among them.
+    const hh = ['ort-1t', 'ort-2t', 'kerasrt-native', 'kerasrt-wasm-threads'].filter((id) => m.rows.some((r) => r.id === id && r.status === 'ok'));
+    if (hh.length >= 2) {
+      assert.ok(m.headToHead, 'no head-to-head measurement');
+      assert.equal(m.headToHead.batch, 64);
+      assert.deepEqual(m.headToHead.paths.map((x) => x.id).sort(), [...hh].sort());
+      for (const x of m.headToHead.paths) {
+        assert.equal(x.imagesPerSec.length, report.protocol.headToHeadRounds);
+        assert.ok(x.imagesPerSec.every((v) => v > 0) && x.imagesPerSec.includes(x.median), `${x.id}: ${x.imagesPerSec} median ${x.median}`);
+      }
+    }
 
     const table = io.outLines.join('\n');
     assert.match(table, /Targets \(p50 per call/);
     assert.match(table, /beginner, fastest kerasrt path: .* \(target <= 0\.1x\): (met|NOT met)/);
     assert.match(table, /ms\/10000/);
+    if (m.headToHead) assert.match(table, /batch 64 head to head \(3 interleaved rounds/);
     assert.match(table, /2017 Python: Keras predict\s+3,787/);
   } finally {
     await rm(dir, { recursive: true, force: true });
