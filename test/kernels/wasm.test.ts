@@ -20,6 +20,9 @@ programConformance({
     { x: [2, 7, 6, 3], k: [3, 3], oc: 16, s: [2, 1], d: [1, 2], p: [1, 1, 2, 0], act: { fn: 'tanh' } },
     { x: [1, 4, 6, 4], k: [2, 2], oc: 32, act: { fn: 'sigmoid' } },
     { x: [1, 9, 9, 7], k: [3, 3], oc: 48, p: [1, 1, 1, 1], act: { fn: 'relu' } }, // K = 63
+    // Its three epilogues (one copy per fast activation) on odd output widths.
+    { x: [1, 5, 7, 2], k: [3, 3], oc: 16, p: [1, 1, 1, 1], act: { fn: 'relu6' } },
+    { x: [2, 3, 6, 1], k: [2, 2], oc: 32 },
   ],
   extraPoolCases: [
     { x: [2, 7, 6, 8], k: [3, 3], s: [2, 1], p: [0, 0, 0, 0] }, // windows inside, not 2x2: the unpadded max path
