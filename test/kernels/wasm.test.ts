@@ -5,7 +5,10 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { loadWasmKernels, relaxedSimdSupported, packPanels, packedSize, type WasmVariant } from '../../src/kernels/wasm/index.js';
+import { loadWasmKernels, relaxedSimdSupported, packPanels, packedSize, WasmProgram, type WasmVariant } from '../../src/kernels/wasm/index.js';
+import { tensor } from '../../src/core/tensor.js';
+import { applyActivation } from '../../src/ops/activation-fns.js';
+import { opDef } from '../../src/ops/registry.js';
 import { decodeBase64 } from '../../src/kernels/wasm/base64.js';
 import { programConformance } from './program-conformance.js';
 
@@ -20,6 +23,9 @@ programConformance({
     { x: [2, 7, 6, 3], k: [3, 3], oc: 16, s: [2, 1], d: [1, 2], p: [1, 1, 2, 0], act: { fn: 'tanh' } },
     { x: [1, 4, 6, 4], k: [2, 2], oc: 32, act: { fn: 'sigmoid' } },
     { x: [1, 9, 9, 7], k: [3, 3], oc: 48, p: [1, 1, 1, 1], act: { fn: 'relu' } }, // K = 63
+    // Its three epilogues (one copy per fast activation) on odd output widths.
+    { x: [1, 5, 7, 2], k: [3, 3], oc: 16, p: [1, 1, 1, 1], act: { fn: 'relu6' } },
+    { x: [2, 3, 6, 1], k: [2, 2], oc: 32 },
   ],
   extraPoolCases: [
     { x: [2, 7, 6, 8], k: [3, 3], s: [2, 1], p: [0, 0, 0, 0] }, // windows inside, not 2x2: the unpadded max path
@@ -70,4 +76,25 @@ test('loader: auto picks relaxed when the engine supports it; both builds identi
   assert.equal(auto.variant, relaxedSimdSupported() ? 'relaxed' : 'simd');
   assert.equal(loadWasmKernels({ variant: 'simd' }).exports.isRelaxed(), 0);
   if (relaxedSimdSupported()) assert.equal(loadWasmKernels({ variant: 'relaxed' }).exports.isRelaxed(), 1);
+});
+
+test('max pool with an activation (applied after the windows, in its own pass): 2x2 and 3x3 windows, both builds', () => {
+  for (const variant of VARIANTS) {
+    for (const [k, activation] of [[2, { fn: 'sigmoid' }], [3, { fn: 'relu6' }]] as const) {
+      const shape: [number, number, number, number] = [2, 6, 6, 8];
+      const n = shape.reduce((a, b) => a * b);
+      const x = Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37) * 8);
+      const oh = Math.floor((6 - k) / k) + 1;
+      const attrs = { type: 'max', kernel: [k, k], strides: [k, k], pads: [0, 0, 0, 0] } as const;
+      const want = opDef('pool2d').reference([tensor(shape, x)], attrs)[0].data;
+      applyActivation(activation, want);
+      const prog = new WasmProgram(loadWasmKernels({ variant }), { arenaFloats: n + want.length });
+      prog.pool2d({ ...attrs, x: 0, xShape: shape, y: n, activation });
+      prog.finish();
+      prog.arena.set(x, 0);
+      prog.run();
+      const got = prog.arena.subarray(n, n + 2 * oh * oh * 8);
+      for (let i = 0; i < want.length; i++) assert.ok(Math.abs(got[i] - want[i]) <= 1e-6, `${variant} k${k} [${i}] ${got[i]} vs ${want[i]}`);
+    }
+  }
 });

@@ -65,6 +65,7 @@ export const CASES: Case[] = [
   { x: [2, 9, 8, 13], r: 3, m: 4, oc: 12, p: [0, 0, 0, 0], act: { fn: 'tanh' } }, // valid: 7x6 output
   { x: [3, 6, 6, 8], r: 3, m: 4, oc: 17, p: [2, 0, 1, 1], act: { fn: 'leaky_relu', alpha: 0.2 } },
   { x: [1, 10, 11, 9], r: 3, m: 4, oc: 10, p: [1, 1, 1, 1], tiles: 12 },
+  { x: [2, 7, 9, 8], r: 3, m: 4, oc: 12, p: [1, 1, 1, 1], act: { fn: 'relu6' } }, // each fast activation's copy
   { x: [1, 6, 6, 4], r: 3, m: 4, oc: 8, p: [1, 1, 1, 1], nonFinite: true },
 ];
 

@@ -8,7 +8,7 @@
 // Depthwise: vectorised over channels for multiplier 1, scalar for multiplier > 1.
 
 import {
-  F_X, F_W, F_B, F_Y, F_SCRATCH, F_BATCH, F_IH, F_IW, F_IC, F_OH, F_OW, F_OC, F_KH, F_KW, F_SH, F_SW, F_DH, F_DW,
+  ACT_RELU, ACT_RELU6, F_X, F_W, F_B, F_Y, F_SCRATCH, F_BATCH, F_IH, F_IW, F_IC, F_OH, F_OW, F_OC, F_KH, F_KW, F_SH, F_SW, F_DH, F_DW,
   F_PT, F_PL, F_MC, F_MULT, F_ACT, F_ALPHA, F_BETA, ACT_LINEAR,
 } from "../step-encoding";
 import { fma, splat, actv, actRow, storeLanes } from "./simd";
@@ -189,36 +189,66 @@ function direct4x4(ptrs: usize, taps: i32, ic: i32, b: usize, c: usize, ldc: usi
 }
 
 /**
- * Two output pixels x 16 columns (two 8-wide panels) over a short K: the window's K input floats come through a
- * table of byte offsets from each window's corner (`offs`); each k loads 2 broadcasts and 4 weight vectors for
- * 8 multiply-adds. For thin inputs (the first conv of an image model: K = kh*kw*cin of 9..64) this beats the
+ * One output row of n pixels (input pixels ps bytes apart from q; outputs ldc bytes apart from c), two pixels
+ * x 16 columns (two 8-wide panels) at a time over a short K: the window's K input floats come through a table of
+ * byte offsets from each window's corner (`offs`); each k loads 2 broadcasts and 4 weight vectors for 8
+ * multiply-adds. For thin inputs (the first conv of an image model: K = kh*kw*cin of 9..64) this beats the
  * 4x8 tile, whose per-tile pointer set-up and per-window-row loops cost as much as its few multiply-adds
  * (28x28x1 3x3 -> 32: 16.2 vs 20.5 us; 5x5: 31.4 vs 36.8 us). A 1x32 tile (8 accumulators, 8 weight loads per
  * broadcast) ran slower than both: V8 spilled. Same sum order as the 4x8 tile (bias, then k ascending), so the
- * results are identical to it.
+ * results are identical to it. The last pair of an odd row repeats its pixel.
  */
-function direct2x16(base: usize, base1: usize, offs: usize, K: i32, b: usize, ps: usize, c: usize, c1: usize, bias: usize, code: i32): void {
-  let c0 = splat(0.0), c2 = splat(0.0), c4 = splat(0.0), c6 = splat(0.0);
-  if (bias != 0) {
-    c0 = v128.load(bias); c2 = v128.load(bias, 16); c4 = v128.load(bias, 32); c6 = v128.load(bias, 48);
-  }
-  let d0 = c0, d2 = c2, d4 = c4, d6 = c6;
+// @ts-ignore: decorator
+@inline function row2x16(q: usize, ps: usize, n: i32, offs: usize, K: i32, w: usize, panelB: usize, c: usize, ldc: usize, ocB: usize,
+  bias: usize, code: i32): void {
   const end = offs + (<usize>K << 2);
-  let b1 = b + ps;
-  for (let o = offs; o < end; o += 4) {
-    const off = <usize>load<u32>(o);
-    const x = v128.load32_splat(base + off);
-    const z = v128.load32_splat(base1 + off);
-    const w0 = v128.load(b), w1 = v128.load(b, 16), w2 = v128.load(b1), w3 = v128.load(b1, 16);
-    c0 = fma(x, w0, c0); c2 = fma(x, w1, c2); c4 = fma(x, w2, c4); c6 = fma(x, w3, c6);
-    d0 = fma(z, w0, d0); d2 = fma(z, w1, d2); d4 = fma(z, w2, d4); d6 = fma(z, w3, d6);
-    b += 32;
-    b1 += 32;
+  for (let i = 0; i < n; i += 2) {
+    const one = i + 1 == n;
+    const q1 = one ? q : q + ps;
+    const cc1 = one ? c : c + ldc;
+    let wg = w;
+    for (let g: usize = 0; g < ocB; g += 64) {
+      let c0 = splat(0.0), c2 = splat(0.0), c4 = splat(0.0), c6 = splat(0.0);
+      if (bias != 0) {
+        c0 = v128.load(bias + g); c2 = v128.load(bias + g, 16); c4 = v128.load(bias + g, 32); c6 = v128.load(bias + g, 48);
+      }
+      let d0 = c0, d2 = c2, d4 = c4, d6 = c6;
+      let b = wg, b1 = wg + panelB;
+      for (let o = offs; o < end; o += 4) {
+        const off = <usize>load<u32>(o);
+        const x = v128.load32_splat(q + off);
+        const z = v128.load32_splat(q1 + off);
+        const w0 = v128.load(b), w1 = v128.load(b, 16), w2 = v128.load(b1), w3 = v128.load(b1, 16);
+        c0 = fma(x, w0, c0); c2 = fma(x, w1, c2); c4 = fma(x, w2, c4); c6 = fma(x, w3, c6);
+        d0 = fma(z, w0, d0); d2 = fma(z, w1, d2); d4 = fma(z, w2, d4); d6 = fma(z, w3, d6);
+        b += 32;
+        b1 += 32;
+      }
+      const cp = c + g, cp1 = cc1 + g;
+      v128.store(cp, fastAct(c0, code)); v128.store(cp, fastAct(c2, code), 16);
+      v128.store(cp, fastAct(c4, code), 32); v128.store(cp, fastAct(c6, code), 48);
+      v128.store(cp1, fastAct(d0, code)); v128.store(cp1, fastAct(d2, code), 16);
+      v128.store(cp1, fastAct(d4, code), 32); v128.store(cp1, fastAct(d6, code), 48);
+      wg += panelB << 1;
+    }
+    q += ps << 1;
+    c += ldc << 1;
   }
-  v128.store(c, fastAct(c0, code)); v128.store(c, fastAct(c2, code), 16);
-  v128.store(c, fastAct(c4, code), 32); v128.store(c, fastAct(c6, code), 48);
-  v128.store(c1, fastAct(d0, code)); v128.store(c1, fastAct(d2, code), 16);
-  v128.store(c1, fastAct(d4, code), 32); v128.store(c1, fastAct(d6, code), 48);
+}
+
+/**
+ * row2x16 with the activation (linear, relu, relu6) a constant: one function per activation, so that each copy's
+ * epilogue has no branches (inlined into one function, Binaryen folds the three copies back into one that tests
+ * the code per vector).
+ */
+function direct2x16Linear(q: usize, ps: usize, n: i32, offs: usize, K: i32, w: usize, panelB: usize, c: usize, ldc: usize, ocB: usize, bias: usize): void {
+  row2x16(q, ps, n, offs, K, w, panelB, c, ldc, ocB, bias, ACT_LINEAR);
+}
+function direct2x16Relu(q: usize, ps: usize, n: i32, offs: usize, K: i32, w: usize, panelB: usize, c: usize, ldc: usize, ocB: usize, bias: usize): void {
+  row2x16(q, ps, n, offs, K, w, panelB, c, ldc, ocB, bias, ACT_RELU);
+}
+function direct2x16Relu6(q: usize, ps: usize, n: i32, offs: usize, K: i32, w: usize, panelB: usize, c: usize, ldc: usize, ocB: usize, bias: usize): void {
+  row2x16(q, ps, n, offs, K, w, panelB, c, ldc, ocB, bias, ACT_RELU6);
 }
 
 /** Largest K (kh*kw*cin) that takes the 2x16 path: at K = 72..144 the 4x8 tile is 3-4% faster (docs/kernels.md). */
@@ -313,22 +343,13 @@ export function conv2dDirect(p: usize): void {
     }
     const yn = y + <usize>n * <usize>ohw * ldc;
     if (smallK) {
-      // Pixel pairs along the flattened output (the last pair of an odd count repeats its pixel).
-      for (let m = 0; m < ohw; m += 2) {
-        const m1 = min(m + 1, ohw - 1);
-        const oy = m / ow, ox = m - oy * ow;
-        const oy1 = m1 / ow, ox1 = m1 - oy1 * ow;
-        const q = base + <usize>(oy * sh) * rowS + <usize>(ox * sw) * icB;
-        const q1 = base + <usize>(oy1 * sh) * rowS + <usize>(ox1 * sw) * icB;
-        const cp = yn + <usize>m * ldc, cp1 = yn + <usize>m1 * ldc;
-        for (let g = 0; g < oc; g += 16) {
-          const gB = <usize>g << 2;
-          direct2x16(q, q1, ptrs, <i32>K, w + <usize>(g >> 3) * panelB, panelB, cp + gB, cp1 + gB, bias != 0 ? bias + gB : 0, code);
-          if (slow) {
-            actRow(cp + gB, cp + gB, 16, act, alpha, beta);
-            if (m1 != m) actRow(cp1 + gB, cp1 + gB, 16, act, alpha, beta);
-          }
-        }
+      for (let oy = 0; oy < oh; oy++) {
+        const cp = yn + <usize>(oy * ow) * ldc;
+        const q = base + <usize>(oy * sh) * rowS, ps = <usize>sw * icB;
+        if (code == ACT_RELU) direct2x16Relu(q, ps, ow, ptrs, <i32>K, w, panelB, cp, ldc, ldc, bias);
+        else if (code == ACT_RELU6) direct2x16Relu6(q, ps, ow, ptrs, <i32>K, w, panelB, cp, ldc, ldc, bias);
+        else direct2x16Linear(q, ps, ow, ptrs, <i32>K, w, panelB, cp, ldc, ldc, bias);
+        if (slow) actRow(cp, cp, ow * oc, act, alpha, beta);
       }
       continue;
     }
