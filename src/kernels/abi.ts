@@ -1,7 +1,7 @@
 // The kernel contract. A Backend chooses a kernel for each plan step and turns a whole plan into an
 // Executor. Executors own their arena; `run()` executes every step and must not allocate.
 
-import type { ExecutionPlan, PlanStep } from '../planner/plan.js';
+import type { ExecutionPlan, PlanStep, Slot } from '../planner/plan.js';
 
 export interface Executor {
   /** A view where input i is written before run() (per-call copy in). */
@@ -17,8 +17,25 @@ export interface Backend {
   readonly name: string;
   /** The kernel name for this step, e.g. "js.conv2d" — recorded in the plan and shown by inspect. */
   chooseKernel(step: Omit<PlanStep, 'kernel'>): string;
+  /**
+   * Steps this back end runs together with the next one, given the plan's steps with their kernels chosen and the
+   * plan's output slots. Optional. The planner then writes the next step's outputs from the absorbing step on
+   * (their arena buffers never share memory with that step's inputs).
+   */
+  fuse?(steps: readonly PlanStep[], outputs: readonly Slot[]): StepFusion[];
   prepare(plan: ExecutionPlan): Executor;
 }
+
+/** One kernel that runs a plan step and the step after it (Backend.fuse). */
+export interface StepFusion {
+  /** Index of the step that absorbs the next one. */
+  readonly step: number;
+  /** Its kernel, named for both (e.g. "wasm.conv2d.direct+maxpool2x2"); the next step's kernel becomes FUSED. */
+  readonly kernel: string;
+}
+
+/** The kernel name of a step that runs inside the step before it (Backend.fuse): it has no work of its own. */
+export const FUSED = 'fused';
 
 /**
  * A step kernel for arena-based JS back ends: bound once to its slots (views and packed weights made here),

@@ -99,6 +99,7 @@ export function makeThreadsBackend(variant: WasmVariant, options: ThreadsBackend
   return {
     name: 'wasm-threads',
     chooseKernel: (step) => inner.chooseKernel(step),
+    fuse: inner.fuse,
     prepare: (plan) => inner.prepare(plan),
     [CONFIG]: { threads, minBatch, variant },
   } as Backend;

@@ -10,10 +10,11 @@ import type { DepthwiseConv2dAttrs } from '../../ops/depthwise-conv2d.js';
 import type { Pool2dAttrs } from '../../ops/pool2d.js';
 import type { SoftmaxAttrs } from '../../ops/softmax.js';
 import type { ExecutionPlan, PlanStep, Slot } from '../../planner/plan.js';
-import type { Backend, Executor } from '../abi.js';
+import { FUSED, type Backend, type Executor } from '../abi.js';
 import { jsKernelName, pickJsKernel } from '../js/backend.js';
 import { loadWasmKernels, type WasmKernels, type WasmVariant } from './loader.js';
 import { chooseConvMethod, WasmProgram, type BinaryMode, type Operand } from './program.js';
+import { fuseConvPools, MAXPOOL_SUFFIX } from './fuse-pool.js';
 import { winogradApplies } from './winograd.js';
 
 type Partial = Omit<PlanStep, 'kernel'>;
@@ -37,6 +38,8 @@ export interface ProgramFeatures {
   readonly winogradF4?: boolean;
   /** The engine's OP_CONV2D_DIRECT reads window rows contiguously (wasm), so it wins over im2col for thin inputs too. */
   readonly contiguousDirect?: boolean;
+  /** F_POOL on OP_CONV2D_DIRECT and OP_CONV2D_WINOGRAD_F4: a 2x2 max pool fused into the conv (fuse-pool.ts). Default false. */
+  readonly fusedMaxPool?: boolean;
 }
 
 /**
@@ -88,14 +91,21 @@ function wasmKernelFor(step: Partial, features: ProgramFeatures): string | undef
   }
 }
 
-/** Appends the step's wasm record(s). */
-function encode(prog: WasmProgram, step: PlanStep): void {
+/**
+ * Appends the step's wasm record(s). A conv kernel named with MAXPOOL_SUFFIX runs the next step (its pool) too and
+ * writes that step's output.
+ */
+function encode(prog: WasmProgram, step: PlanStep, next: PlanStep | undefined): void {
   const { node, inputs: ins, outputs: outs } = step;
-  const y = outs[0].offset;
+  const fusedPool = step.kernel.endsWith(MAXPOOL_SUFFIX);
+  const kernel = fusedPool ? step.kernel.slice(0, -MAXPOOL_SUFFIX.length) : step.kernel;
+  const pool = fusedPool ? ('max2x2' as const) : undefined;
+  const y = fusedPool ? next!.outputs[0].offset : outs[0].offset;
   const operand = (s: Slot): Operand => (s.data ? prog.constant(s.data) : s.offset);
   const bias = ins[2]?.data ? prog.constant(ins[2].data) : undefined;
-  switch (step.kernel) {
+  switch (kernel) {
     case 'alias':
+    case FUSED:
       return;
     case 'wasm.copy':
       prog.copy({ x: ins[0].offset, y, n: outs[0].size });
@@ -111,16 +121,16 @@ function encode(prog: WasmProgram, step: PlanStep): void {
       const a = node.attrs as Conv2dAttrs;
       const [kh, kw, cin, cout] = ins[1].shape;
       const w = prog.packConv2dWeights(ins[1].data!, kh, kw, cin, cout);
-      const method = step.kernel === 'wasm.conv2d.im2col' ? 'im2col' : 'direct';
-      prog.conv2d({ x: ins[0].offset, xShape: ins[0].shape, w, kernelSize: [kh, kw], bias, y, strides: a.strides, dilations: a.dilations, pads: a.pads, groups: 1, activation: a.activation, method });
+      const method = kernel === 'wasm.conv2d.im2col' ? 'im2col' : 'direct';
+      prog.conv2d({ x: ins[0].offset, xShape: ins[0].shape, w, kernelSize: [kh, kw], bias, y, strides: a.strides, dilations: a.dilations, pads: a.pads, groups: 1, activation: a.activation, method, pool });
       return;
     }
     case 'wasm.conv2d.winograd':
     case 'wasm.conv2d.winograd4': {
       const a = node.attrs as Conv2dAttrs;
       const [kh, kw, cin, cout] = ins[1].shape;
-      const w = prog.packWinogradWeights(ins[1].data!, kh, cin, cout, step.kernel === 'wasm.conv2d.winograd4' ? 4 : 2);
-      prog.conv2d({ x: ins[0].offset, xShape: ins[0].shape, w, kernelSize: [kh, kw], bias, y, strides: a.strides, dilations: a.dilations, pads: a.pads, groups: 1, activation: a.activation, method: 'winograd' });
+      const w = prog.packWinogradWeights(ins[1].data!, kh, cin, cout, kernel === 'wasm.conv2d.winograd4' ? 4 : 2);
+      prog.conv2d({ x: ins[0].offset, xShape: ins[0].shape, w, kernelSize: [kh, kw], bias, y, strides: a.strides, dilations: a.dilations, pads: a.pads, groups: 1, activation: a.activation, method: 'winograd', pool });
       return;
     }
     case 'wasm.depthwise_conv2d': {
@@ -176,10 +186,10 @@ export function encodePlan(plan: ExecutionPlan, kernels: WasmKernels): EncodedPl
   const prog = new WasmProgram(kernels, { arenaFloats: Math.max(plan.arenaSize, 16) });
   // Encode wasm steps, remembering where each run of JS steps interrupts the program.
   const marks: ({ wasmFrom: number; wasmTo: number } | { js: PlanStep })[] = [];
-  for (const step of plan.steps) {
-    if (step.kernel === 'alias' || step.kernel.startsWith('wasm.')) {
+  for (const [i, step] of plan.steps.entries()) {
+    if (step.kernel === 'alias' || step.kernel === FUSED || step.kernel.startsWith('wasm.')) {
       const from = prog.length;
-      encode(prog, step);
+      encode(prog, step, plan.steps[i + 1]);
       marks.push({ wasmFrom: from, wasmTo: prog.length });
     } else marks.push({ js: step });
   }
@@ -202,8 +212,8 @@ export function encodePlan(plan: ExecutionPlan, kernels: WasmKernels): EncodedPl
   return { program: prog, stepRecords, segments };
 }
 
-/** The wasm kernels have every opcode. */
-export const WASM_FEATURES: ProgramFeatures = { winograd: true, winogradF4: true, contiguousDirect: true };
+/** The wasm kernels have every opcode and flag. */
+export const WASM_FEATURES: ProgramFeatures = { winograd: true, winogradF4: true, contiguousDirect: true, fusedMaxPool: true };
 
 export function makeWasmBackend(variant: WasmVariant): Backend {
   return makeProgramBackend(variant === 'relaxed' ? 'wasm-relaxed' : 'wasm-simd', () => loadWasmKernels({ variant }), WASM_FEATURES);
@@ -223,6 +233,7 @@ export function makeProgramBackend(name: string, load: () => WasmKernels, featur
   return {
     name,
     chooseKernel: (step) => chooseProgramKernel(step, features),
+    fuse: features.fusedMaxPool ? fuseConvPools : undefined,
     prepare(plan: ExecutionPlan): Executor {
       return programExecutor(plan, encodePlan(plan, load()));
     },

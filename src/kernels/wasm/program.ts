@@ -17,7 +17,7 @@ import type { Activation, ActivationName } from '../../ops/activation-fns.js';
 import type { BinaryFn } from '../../ops/binary.js';
 import type { WasmKernels } from './loader.js';
 import * as E from './step-encoding.js';
-import { OP_CONV2D_WINOGRAD, OP_CONV2D_WINOGRAD_F4 } from './step-encoding-ext.js';
+import { F_POOL, OP_CONV2D_WINOGRAD, OP_CONV2D_WINOGRAD_F4, POOL_MAX_2X2 } from './step-encoding-ext.js';
 import { winogradApplies, winogradKernel, winogradMatrices, type WinogradSize, type WinogradTile } from './winograd.js';
 
 /**
@@ -133,6 +133,12 @@ export interface Conv2dStep {
   readonly method?: ConvMethod;
   /** im2col: output rows per block (default: a block of about 192 KiB). Winograd: tiles per block (multiple of 4). */
   readonly im2colRows?: number;
+  /**
+   * 'max2x2': a 2x2 / stride-2 / valid max pool of the conv's output (after the activation) fused into the step
+   * (F_POOL), y then being [batch, floor(oh / 2), floor(ow / 2), cout]. Direct (cout % 8 == 0) and Winograd
+   * F(4x4, 3x3) (cout % 4 == 0) only, with a linear, relu or relu6 activation.
+   */
+  readonly pool?: 'max2x2';
 }
 
 export interface DepthwiseConv2dStep {
@@ -452,9 +458,11 @@ export class WasmProgram {
     this.checkBias(s.bias, N, 'conv2d');
     const method = s.method === undefined || s.method === 'auto' ? chooseConvMethod(C, kh, kw) : s.method;
     const M = batch * g.oh * g.ow;
+    if (s.pool && method !== 'direct') throw new UnsupportedFeatureError(`wasm conv2d/${method}: no fused pool (direct and Winograd F(4x4) have it)`);
+    this.checkPool(s, g, N, 8);
     const st = this.step(method === 'direct' ? E.OP_CONV2D_DIRECT : E.OP_CONV2D_IM2COL, s.activation,
-      `conv2d/${method} ${batch}x${H}x${W}x${C} k${kh}x${kw} -> ${g.oh}x${g.ow}x${N}`);
-    this.setWindow(st, s.x, s.y, [batch, H, W, C], g, N, kh, kw, 'conv2d');
+      `conv2d/${method} ${batch}x${H}x${W}x${C} k${kh}x${kw} -> ${g.oh}x${g.ow}x${N}${s.pool ? ' +maxpool2x2' : ''}`);
+    this.setWindow(st, s.x, s.y, [batch, H, W, C], g, N, kh, kw, 'conv2d', s.pool);
     this.set(st, E.F_W, constAddr(s.w));
     if (s.bias) this.set(st, E.F_B, constAddr(s.bias));
     if (method === 'direct') {
@@ -486,8 +494,11 @@ export class WasmProgram {
     this.checkBias(s.bias, N, 'conv2d');
     const tb = s.im2colRows ?? WINOGRAD_TILES;
     if (!Number.isInteger(tb) || tb < 4 || tb % 4 !== 0) throw new UsageError(`wasm conv2d/winograd: tiles per block must be a positive multiple of 4, got ${tb}`);
-    const st = this.step(w.m === 4 ? OP_CONV2D_WINOGRAD_F4 : OP_CONV2D_WINOGRAD, s.activation, `conv2d/winograd F(${w.m}x${w.m},${kh}x${kw}) ${batch}x${H}x${W}x${C} -> ${g.oh}x${g.ow}x${N}`);
-    this.setWindow(st, s.x, s.y, x, g, N, kh, kw, 'conv2d');
+    if (s.pool && w.m !== 4) throw new UnsupportedFeatureError('wasm conv2d/winograd: a fused pool needs F(4x4, 3x3)');
+    this.checkPool(s, g, N, 4);
+    const st = this.step(w.m === 4 ? OP_CONV2D_WINOGRAD_F4 : OP_CONV2D_WINOGRAD, s.activation,
+      `conv2d/winograd F(${w.m}x${w.m},${kh}x${kw}) ${batch}x${H}x${W}x${C} -> ${g.oh}x${g.ow}x${N}${s.pool ? ' +maxpool2x2' : ''}`);
+    this.setWindow(st, s.x, s.y, x, g, N, kh, kw, 'conv2d', s.pool);
     this.set(st, E.F_W, constAddr(w));
     if (s.bias) this.set(st, E.F_B, constAddr(s.bias));
     this.set(st, E.F_SCRATCH, { region: 'scratch' });
@@ -725,10 +736,26 @@ export class WasmProgram {
     return { oh, ow, sh: strides[0], sw: strides[1], dh: dil[0], dw: dil[1], pt: pads[0], pl: pads[2] };
   }
 
-  private setWindow(st: Step, x: Operand, y: number, xs: readonly number[], g: ReturnType<WasmProgram['window']>, oc: number, kh: number, kw: number, op: string): void {
+  /** A fused pool's conditions (Conv2dStep.pool): the kernels' channel multiple, a fast activation, room to pool. */
+  private checkPool(s: Conv2dStep, g: ReturnType<WasmProgram['window']>, oc: number, multiple: number): void {
+    if (!s.pool) return;
+    if (s.pool !== 'max2x2') throw new UnsupportedFeatureError(`wasm conv2d: unknown fused pool ${String(s.pool)}`);
+    if (oc % multiple !== 0) throw new UnsupportedFeatureError(`wasm conv2d: a fused pool needs cout % ${multiple} == 0, got ${oc}`);
+    const code = encodeActivation(s.activation).code;
+    if (code !== E.ACT_LINEAR && code !== E.ACT_RELU && code !== E.ACT_RELU6) {
+      throw new UnsupportedFeatureError(`wasm conv2d: a fused pool needs a linear, relu or relu6 activation, got ${s.activation?.fn}`);
+    }
+    if (g.oh < 2 || g.ow < 2) throw new ShapeError(`wasm conv2d: output ${g.oh}x${g.ow} is too small for a 2x2 pool`, { op: 'conv2d' });
+  }
+
+  private setWindow(st: Step, x: Operand, y: number, xs: readonly number[], g: ReturnType<WasmProgram['window']>, oc: number, kh: number, kw: number, op: string,
+    pool?: 'max2x2'): void {
     const [batch, H, W, C] = xs;
     this.set(st, E.F_X, this.input(x, batch * H * W * C, `${op} x`));
-    this.set(st, E.F_Y, this.output(y, batch * g.oh * g.ow * oc, `${op} y`));
+    if (pool) {
+      this.set(st, E.F_Y, this.output(y, batch * (g.oh >> 1) * (g.ow >> 1) * oc, `${op} y (pooled)`));
+      this.set(st, F_POOL, POOL_MAX_2X2);
+    } else this.set(st, E.F_Y, this.output(y, batch * g.oh * g.ow * oc, `${op} y`));
     const f: [number, number][] = [
       [E.F_BATCH, batch], [E.F_IH, H], [E.F_IW, W], [E.F_IC, C], [E.F_OH, g.oh], [E.F_OW, g.ow], [E.F_OC, oc],
       [E.F_KH, kh], [E.F_KW, kw], [E.F_SH, g.sh], [E.F_SW, g.sw], [E.F_DH, g.dh], [E.F_DW, g.dw], [E.F_PT, g.pt], [E.F_PL, g.pl],

@@ -15,7 +15,19 @@
 // image [HP, WP, cinP] (HP = m*ceil(oh/m) + r - 1, WP = m*ceil(ow/m) + r - 1, cinP = cin rounded up to 4), then
 // V [t*t, F_MC, cinP], then M [t*t, F_MC, coutP] (coutP = cout rounded up to 8), then 256 floats of temp.
 
+//
+// F_POOL (word 30, 0 in the base format) on OP_CONV2D_DIRECT and OP_CONV2D_WINOGRAD_F4: POOL_MAX_2X2 fuses a 2x2 /
+// stride-2 / valid max pool of the conv's output (after its activation, which must be linear, relu or relu6) into
+// the conv: F_Y then holds [batch, floor(oh / 2), floor(ow / 2), cout], F_OH / F_OW stay the conv's. Same
+// values as the conv step followed by OP_MAXPOOL (NaN skipped, the 2x2 window's pmax order of as/pool.ts).
+// OP_CONV2D_DIRECT takes it for cout % 8 == 0, OP_CONV2D_WINOGRAD_F4 for cout % 4 == 0.
+
 /** First opcode number of the extensions (the base format uses 1..10). */
 export const OP_EXT_FIRST = 64;
 export const OP_CONV2D_WINOGRAD = 64;
 export const OP_CONV2D_WINOGRAD_F4 = 65;
+
+/** Step word of the fused pool (conv steps; 0: none). */
+export const F_POOL = 30;
+/** F_POOL: 2x2 / stride-2 / valid max pool after the activation. */
+export const POOL_MAX_2X2 = 1;

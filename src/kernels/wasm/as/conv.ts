@@ -11,6 +11,7 @@ import {
   ACT_RELU, ACT_RELU6, F_X, F_W, F_B, F_Y, F_SCRATCH, F_BATCH, F_IH, F_IW, F_IC, F_OH, F_OW, F_OC, F_KH, F_KW, F_SH, F_SW, F_DH, F_DW,
   F_PT, F_PL, F_MC, F_MULT, F_ACT, F_ALPHA, F_BETA, ACT_LINEAR,
 } from "../step-encoding";
+import { F_POOL, POOL_MAX_2X2 } from "../step-encoding-ext";
 import { fma, splat, actv, actRow, storeLanes } from "./simd";
 import { gemm, copyTile, actTile, isFastAct, fastAct, TILE } from "./gemm";
 
@@ -251,6 +252,65 @@ function direct2x16Relu6(q: usize, ps: usize, n: i32, offs: usize, K: i32, w: us
   row2x16(q, ps, n, offs, K, w, panelB, c, ldc, ocB, bias, ACT_RELU6);
 }
 
+/**
+ * The same short-K conv with the 2x2 / stride-2 max pool after it fused (F_POOL): one row of n pooled pixels,
+ * each from a 2x2 block of conv pixels (input pointers q, q + ps, q + rs, q + rs + ps; the next block 2 * ps on)
+ * x 8 columns per panel: 4 broadcasts and 2 weight vectors per k for 8 multiply-adds, as many loads as row2x16.
+ * Each conv pixel is summed as row2x16 and the 4x8 tile sum it (bias, then k ascending), takes its activation,
+ * then the window's max in maxPool2x2Row's pmax order: the bits of the conv step followed by the pool step,
+ * without storing the conv output (4x the pooled size) and reading it back.
+ */
+// @ts-ignore: decorator
+@inline function rowPool2x2(q: usize, ps: usize, rs: usize, n: i32, offs: usize, K: i32, w: usize, panelB: usize, c: usize, ocB: usize,
+  bias: usize, code: i32): void {
+  const end = offs + (<usize>K << 2);
+  const ninf = splat(-Infinity);
+  for (let i = 0; i < n; i++) {
+    const q1 = q + ps, q2 = q + rs, q3 = q2 + ps;
+    let wg = w;
+    for (let g: usize = 0; g < ocB; g += 32) {
+      let a0 = splat(0.0), a1 = splat(0.0);
+      if (bias != 0) { a0 = v128.load(bias + g); a1 = v128.load(bias + g, 16); }
+      let b0 = a0, b1 = a1, c0 = a0, c1 = a1, d0 = a0, d1 = a1;
+      let b = wg;
+      for (let o = offs; o < end; o += 4) {
+        const off = <usize>load<u32>(o);
+        const w0 = v128.load(b), w1 = v128.load(b, 16);
+        let x = v128.load32_splat(q + off);
+        a0 = fma(x, w0, a0); a1 = fma(x, w1, a1);
+        x = v128.load32_splat(q1 + off);
+        b0 = fma(x, w0, b0); b1 = fma(x, w1, b1);
+        x = v128.load32_splat(q2 + off);
+        c0 = fma(x, w0, c0); c1 = fma(x, w1, c1);
+        x = v128.load32_splat(q3 + off);
+        d0 = fma(x, w0, d0); d1 = fma(x, w1, d1);
+        b += 32;
+      }
+      // Top pair, bottom pair, then both (maxPool2x2Row's order).
+      const top0 = f32x4.pmax(f32x4.pmax(ninf, fastAct(a0, code)), fastAct(b0, code));
+      const bot0 = f32x4.pmax(f32x4.pmax(ninf, fastAct(c0, code)), fastAct(d0, code));
+      const top1 = f32x4.pmax(f32x4.pmax(ninf, fastAct(a1, code)), fastAct(b1, code));
+      const bot1 = f32x4.pmax(f32x4.pmax(ninf, fastAct(c1, code)), fastAct(d1, code));
+      v128.store(c + g, f32x4.pmax(top0, bot0));
+      v128.store(c + g, f32x4.pmax(top1, bot1), 16);
+      wg += panelB;
+    }
+    q += ps << 1;
+    c += ocB;
+  }
+}
+
+/** rowPool2x2 with the activation a constant, one function each (as direct2x16Linear). */
+function directPoolLinear(q: usize, ps: usize, rs: usize, n: i32, offs: usize, K: i32, w: usize, panelB: usize, c: usize, ocB: usize, bias: usize): void {
+  rowPool2x2(q, ps, rs, n, offs, K, w, panelB, c, ocB, bias, ACT_LINEAR);
+}
+function directPoolRelu(q: usize, ps: usize, rs: usize, n: i32, offs: usize, K: i32, w: usize, panelB: usize, c: usize, ocB: usize, bias: usize): void {
+  rowPool2x2(q, ps, rs, n, offs, K, w, panelB, c, ocB, bias, ACT_RELU);
+}
+function directPoolRelu6(q: usize, ps: usize, rs: usize, n: i32, offs: usize, K: i32, w: usize, panelB: usize, c: usize, ocB: usize, bias: usize): void {
+  rowPool2x2(q, ps, rs, n, offs, K, w, panelB, c, ocB, bias, ACT_RELU6);
+}
+
 /** Largest K (kh*kw*cin) that takes the 2x16 path: at K = 72..144 the 4x8 tile is 3-4% faster (docs/kernels.md). */
 const SMALL_K: i32 = 64;
 
@@ -316,13 +376,15 @@ export function conv2dDirect(p: usize): void {
   const HP = (oh - 1) * sh + (kh - 1) * dh + 1;
   const WP = (ow - 1) * sw + (kw - 1) * dw + 1;
   const pads = pt > 0 || pl > 0 || HP > ih || WP > iw;
-  // Scratch: the pointer table (16 bytes per tap) or the 2x16 path's offset table (4 bytes per k), then the image.
+  // Scratch: the pointer table (16 bytes per tap) or the 2x16 / pooled paths' offset table (4 bytes per k), then
+  // the image.
+  const pool = fld(p, F_POOL) == POOL_MAX_2X2;
   const smallK = <i32>K <= SMALL_K && (oc & 15) == 0;
   const tableB = max(<usize>taps << 4, K << 2);
   const padded = (ptrs + tableB + 63) & ~(<usize>63);
   const rowS = <usize>(pads ? WP : iw) * (<usize>ic << 2);
   const icB = <usize>ic << 2;
-  if (smallK) {
+  if (smallK || pool) {
     let o = ptrs;
     for (let ky = 0; ky < kh; ky++) {
       for (let kx = 0; kx < kw; kx++) {
@@ -340,6 +402,20 @@ export function conv2dDirect(p: usize): void {
     if (pads) {
       padImage(padded, xn, ih, iw, ic, ic, HP, WP, pt, pl);
       base = padded;
+    }
+    if (pool) {
+      // Fused 2x2 / stride-2 max pool (F_POOL; cout % 8 == 0, a fast activation): pooled rows of pooled pixels.
+      const poh = oh >> 1, pow = ow >> 1;
+      const ps = <usize>sw * icB, rs = <usize>sh * rowS;
+      const yp = y + <usize>n * <usize>(poh * pow) * ldc;
+      for (let py = 0; py < poh; py++) {
+        const q = base + <usize>(2 * py) * rs;
+        const cp = yp + <usize>(py * pow) * ldc;
+        if (code == ACT_RELU) directPoolRelu(q, ps, rs, pow, ptrs, <i32>K, w, panelB, cp, ldc, bias);
+        else if (code == ACT_RELU6) directPoolRelu6(q, ps, rs, pow, ptrs, <i32>K, w, panelB, cp, ldc, bias);
+        else directPoolLinear(q, ps, rs, pow, ptrs, <i32>K, w, panelB, cp, ldc, bias);
+      }
+      continue;
     }
     const yn = y + <usize>n * <usize>ohw * ldc;
     if (smallK) {

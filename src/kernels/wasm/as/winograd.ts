@@ -17,6 +17,7 @@ import {
   F_X, F_W, F_B, F_Y, F_SCRATCH, F_BATCH, F_IH, F_IW, F_IC, F_OH, F_OW, F_OC, F_KH, F_PT, F_PL, F_MC, F_ACT,
   F_ALPHA, F_BETA, ACT_LINEAR, ACT_RELU, ACT_RELU6,
 } from "../step-encoding";
+import { F_POOL, POOL_MAX_2X2 } from "../step-encoding-ext";
 import { splat, actv, actRow, storeLanes } from "./simd";
 import { mk4x8, mk4x4, isFastAct, fastAct } from "./gemm";
 import { padImage } from "./conv";
@@ -211,6 +212,60 @@ function outputTile6(mc: usize, es: usize, b: v128, tmp: usize, out: usize, pixB
 }
 
 /**
+ * outputF4 with the 2x2 / stride-2 max pool after the activation fused (F_POOL): the tile's 4x4 outputs pool to
+ * 2x2 at out (pooled pixels pixB, pooled rows rowB apart); prs / pcs (1 or 2) of them lie inside the pooled image.
+ * Y's rows are computed as outputF4's, one per loop pass (a pass is all TurboFan schedules at once: two rows'
+ * twelve loads and the constants would spill): an even row stores the max of its column pairs, the odd row below
+ * takes the max with it, in maxPool2x2Row's pmax order, so the bits are the unfused conv's then the pool's.
+ */
+// @ts-ignore: decorator
+@inline function outputF4Pool(mc: usize, es: usize, b: v128, tmp: usize, out: usize, pixB: usize, rowB: usize, prs: i32, pcs: i32,
+  code: i32): void {
+  const two = splat(2.0), four = splat(4.0), eight = splat(8.0), ninf = splat(-Infinity);
+  for (let j = 0; j < 6; j++) {
+    const q = mc + <usize>j * es;
+    const m0 = v128.load(q), m1 = v128.load(q + 6 * es), m2 = v128.load(q + 12 * es);
+    const m3 = v128.load(q + 18 * es), m4 = v128.load(q + 24 * es), m5 = v128.load(q + 30 * es);
+    const p12 = f32x4.add(m1, m2), d12 = f32x4.sub(m1, m2), p34 = f32x4.add(m3, m4), d34 = f32x4.sub(m3, m4);
+    const o = tmp + (<usize>j << 4);
+    v128.store(o, f32x4.add(f32x4.add(m0, p12), p34));
+    v128.store(o, f32x4.add(d12, f32x4.mul(d34, two)), 96);
+    v128.store(o, f32x4.add(p12, f32x4.mul(p34, four)), 192);
+    v128.store(o, f32x4.add(f32x4.add(d12, f32x4.mul(d34, eight)), m5), 288);
+  }
+  const nr = prs << 1;
+  for (let a = 0; a < nr; a++) {
+    const q = tmp + <usize>a * 96;
+    const s0 = v128.load(q), s1 = v128.load(q, 16), s2 = v128.load(q, 32), s3 = v128.load(q, 48), s4 = v128.load(q, 64), s5 = v128.load(q, 80);
+    const p12 = f32x4.add(s1, s2), d12 = f32x4.sub(s1, s2), p34 = f32x4.add(s3, s4), d34 = f32x4.sub(s3, s4);
+    const y0 = fastAct(f32x4.add(f32x4.add(f32x4.add(s0, p12), p34), b), code);
+    const y1 = fastAct(f32x4.add(f32x4.add(d12, f32x4.mul(d34, two)), b), code);
+    const y2 = fastAct(f32x4.add(f32x4.add(p12, f32x4.mul(p34, four)), b), code);
+    const y3 = fastAct(f32x4.add(f32x4.add(f32x4.add(d12, f32x4.mul(d34, eight)), s5), b), code);
+    const h0 = f32x4.pmax(f32x4.pmax(ninf, y0), y1);
+    const h1 = f32x4.pmax(f32x4.pmax(ninf, y2), y3);
+    const o = out + <usize>(a >> 1) * rowB;
+    if ((a & 1) == 0) {
+      v128.store(o, h0);
+      if (pcs > 1) v128.store(o + pixB, h1);
+    } else {
+      v128.store(o, f32x4.pmax(v128.load(o), h0));
+      if (pcs > 1) v128.store(o + pixB, f32x4.pmax(v128.load(o + pixB), h1));
+    }
+  }
+}
+
+function outputTileF4PoolLinear(mc: usize, es: usize, b: v128, tmp: usize, out: usize, pixB: usize, rowB: usize, prs: i32, pcs: i32): void {
+  outputF4Pool(mc, es, b, tmp, out, pixB, rowB, prs, pcs, ACT_LINEAR);
+}
+function outputTileF4PoolRelu(mc: usize, es: usize, b: v128, tmp: usize, out: usize, pixB: usize, rowB: usize, prs: i32, pcs: i32): void {
+  outputF4Pool(mc, es, b, tmp, out, pixB, rowB, prs, pcs, ACT_RELU);
+}
+function outputTileF4PoolRelu6(mc: usize, es: usize, b: v128, tmp: usize, out: usize, pixB: usize, rowB: usize, prs: i32, pcs: i32): void {
+  outputF4Pool(mc, es, b, tmp, out, pixB, rowB, prs, pcs, ACT_RELU6);
+}
+
+/**
  * outputF4 with the activation a constant, one function each: no per-vector activation tests, and no call to
  * the slow activations whose possibility made V8 spill a dozen vectors per row (expert conv2 33.5 -> 31.3-31.6 us).
  */
@@ -255,9 +310,13 @@ export function conv2dWinograd(p: usize, m: i32): void {
   const mElem = <usize>TB * mRow;
   const ocB = <usize>oc << 2;
   const tilesImg = tilesH * tilesW;
+  // F_POOL (F(4x4) only, cout % 4 == 0, a fast activation): y is the pooled image.
+  const pool = m == 4 && fld(p, F_POOL) == POOL_MAX_2X2;
+  const poh = oh >> 1, pow = ow >> 1;
   for (let n = 0; n < batch; n++) {
     padImage(padded, x + <usize>n * <usize>ih * <usize>iw * (<usize>ic << 2), ih, iw, ic, icP, HP, WP, pt, pl);
     const yn = y + <usize>n * <usize>oh * <usize>ow * ocB;
+    const yp = y + <usize>n * <usize>(poh * pow) * ocB;
     for (let tb0 = 0; tb0 < tilesImg; tb0 += TB) {
       const cnt = min(TB, tilesImg - tb0);
       // Input transform: slots past the last tile repeat it (their GEMM rows are computed and dropped).
@@ -290,6 +349,21 @@ export function conv2dWinograd(p: usize, m: i32): void {
         const whole = oy + m <= oh && ox + m <= ow;
         const out = yn + (<usize>(oy * ow + ox)) * ocB;
         const ms = Mb + <usize>s * mRow;
+        if (pool) {
+          // The tile's pooled rows / columns inside the pooled image (none when only its last odd row or column is).
+          const prs = min(2, (oh - oy) >> 1), pcs = min(2, (ow - ox) >> 1);
+          if (prs <= 0 || pcs <= 0) continue;
+          const po = yp + (<usize>((oy >> 1) * pow + (ox >> 1))) * ocB, prowB = <usize>pow * ocB;
+          for (let co = 0; co < oc; co += 4) {
+            const mc = ms + (<usize>co << 2);
+            const b = bias != 0 ? v128.load(bias + (<usize>co << 2)) : splat(0.0);
+            const o = po + (<usize>co << 2);
+            if (act == ACT_RELU) outputTileF4PoolRelu(mc, mElem, b, tmp, o, ocB, prowB, prs, pcs);
+            else if (act == ACT_RELU6) outputTileF4PoolRelu6(mc, mElem, b, tmp, o, ocB, prowB, prs, pcs);
+            else outputTileF4PoolLinear(mc, mElem, b, tmp, o, ocB, prowB, prs, pcs);
+          }
+          continue;
+        }
         for (let co = 0; co < oc; co += 4) {
           const mc = ms + (<usize>co << 2);
           const b = bias != 0 ? v128.load(bias + (<usize>co << 2)) : splat(0.0);
@@ -305,6 +379,6 @@ export function conv2dWinograd(p: usize, m: i32): void {
       }
     }
     // F(4x4, 3x3) stored act(x) for the fast activations only, x for the others: apply those now.
-    if (m == 4 && !isFastAct(act)) actRow(yn, yn, oh * ow * oc, act, alpha, beta);
+    if (m == 4 && !pool && !isFastAct(act)) actRow(yn, yn, oh * ow * oc, act, alpha, beta);
   }
 }
