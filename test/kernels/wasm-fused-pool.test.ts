@@ -36,6 +36,9 @@ interface ConvCase {
 const CASES: ConvCase[] = [
   // Direct, the short-K pooled tile: odd conv outputs (the last row / column is dropped), strides, dilation.
   { x: [2, 9, 7, 1], k: [3, 3], oc: 16, p: [1, 1, 1, 1], act: { fn: 'relu' }, method: 'direct' },
+  // One input channel at unit stride (the one-float-pixel copies), each fast activation.
+  { x: [1, 8, 10, 1], k: [3, 3], oc: 8, p: [1, 1, 1, 1], act: { fn: 'relu6' }, method: 'direct' },
+  { x: [1, 7, 9, 1], k: [2, 2], oc: 16, method: 'direct' },
   { x: [1, 11, 13, 2], k: [3, 3], oc: 8, s: [1, 2], d: [2, 1], p: [2, 1, 0, 1], act: { fn: 'relu6' }, method: 'direct' },
   { x: [1, 6, 5, 3], k: [2, 2], oc: 24, method: 'direct' },
   { x: [1, 12, 12, 8], k: [3, 3], oc: 8, s: [2, 2], p: [1, 1, 1, 1], act: { fn: 'relu' }, method: 'direct' }, // K = 72
