@@ -1,5 +1,6 @@
 // plan(graph, batch, backend): order the nodes, fix the batch, place every tensor in the arena, and let the
-// backend pick a kernel per step. The output is an immutable ExecutionPlan.
+// backend pick a kernel per step (and name the steps it runs with the one before, Backend.fuse). The output is
+// an immutable ExecutionPlan.
 
 import { ShapeError } from '../core/errors.js';
 import { shapeToString, sizeOf } from '../core/tensor.js';
