@@ -87,6 +87,8 @@ constexpr int KSPLIT_BLOCK = 768;
 constexpr int OP_EXT_FIRST = 64;
 constexpr int OP_CONV2D_WINOGRAD = 64;
 constexpr int OP_CONV2D_WINOGRAD_F4 = 65;
+constexpr int F_POOL = 30;
+constexpr int POOL_MAX_2X2 = 1;
 }  // namespace kr
 // One macro per constant, so kernels for newer opcodes compile only when the format has them.
 #define KR_HAVE_STEP_WORDS 1
@@ -174,3 +176,5 @@ constexpr int OP_CONV2D_WINOGRAD_F4 = 65;
 #define KR_HAVE_OP_EXT_FIRST 1
 #define KR_HAVE_OP_CONV2D_WINOGRAD 1
 #define KR_HAVE_OP_CONV2D_WINOGRAD_F4 1
+#define KR_HAVE_F_POOL 1
+#define KR_HAVE_POOL_MAX_2X2 1
