@@ -124,6 +124,52 @@ test('grads: pool2d max and average (valid / same, overlapping windows), vs fini
   }
 });
 
+test('grads: max pooling with NaN and -Inf, js and wasm kernels, vs TF.js (no gradient from a window without a value)', async () => {
+  await useCpu();
+  const { wasmTrainKernels } = await import('../../src/train/kernels/wasm.js');
+  const { jsKernels } = await import('../../src/train/kernels/js.js');
+  // Per window and channel, one of: values only; NaN first, then values; NaN only; NaN and -Inf; -Inf only;
+  // -Inf first, then values. TF.js's MaxPoolGrad (CPU) sends each output's gradient to its window's first cell
+  // above -Inf, and nowhere when there is none (its position -1 matches no cell): the NaN-only, NaN / -Inf and
+  // -Inf-only windows must get no gradient at all. C = 5: the wasm vector body and its scalar tail.
+  const kinds = [
+    (v: number) => v,
+    (v: number, k: number) => (k === 0 ? NaN : v),
+    () => NaN,
+    (_: number, k: number) => (k % 2 === 0 ? NaN : -Infinity),
+    () => -Infinity,
+    (v: number, k: number) => (k === 0 ? -Infinity : v),
+  ];
+  const cases: { x: [number, number, number, number]; k: [number, number]; s: [number, number]; pad: 'same' | 'valid' }[] = [
+    { x: [2, 6, 6, 5], k: [2, 2], s: [2, 2], pad: 'valid' },
+    { x: [1, 6, 9, 5], k: [3, 3], s: [3, 3], pad: 'valid' },
+    // Overlapping, padded windows: the kinds are laid out over 2 x 2 tiles, so windows mix them too.
+    { x: [1, 7, 7, 5], k: [3, 3], s: [1, 1], pad: 'same' },
+  ];
+  for (const [i, p] of cases.entries()) {
+    const [N, H, W, C] = p.x;
+    const x = randTensor(p.x, 400 + i);
+    const tile = p.pad === 'same' ? [2, 2] : p.k;
+    for (let n = 0; n < N; n++) {
+      for (let iy = 0; iy < H; iy++) {
+        for (let ix = 0; ix < W; ix++) {
+          const window = Math.floor(iy / tile[0]) * W + Math.floor(ix / tile[1]);
+          const k = (iy % tile[0]) * tile[1] + (ix % tile[1]); // the cell's place in its tile, row-major
+          for (let c = 0; c < C; c++) {
+            const j = ((n * H + iy) * W + ix) * C + c;
+            x.data[j] = kinds[(window + c + n) % kinds.length](x.data[j], k);
+          }
+        }
+      }
+    }
+    const pads = [...computePads(p.pad, H, p.k[0], p.s[0]), ...computePads(p.pad, W, p.k[1], p.s[1])] as [number, number, number, number];
+    for (const kernels of [jsKernels, wasmTrainKernels()]) {
+      const c = { op: 'pool2d' as const, attrs: { type: 'max' as const, kernel: p.k, strides: p.s, pads }, inputs: [x], kernels };
+      checkTfjs(c, ([t]) => tf.maxPool(t as Tfjs.Tensor4D, p.k, p.s, p.pad), `max pool with NaN / -Inf #${i} ${kernels.name}`);
+    }
+  }
+});
+
 test('grads: softmax on the last and a middle axis, vs finite differences and TF.js', async () => {
   await useCpu();
   const x = randTensor([4, 6], 100, -3, 3);

@@ -1,5 +1,6 @@
 // Gradient of `pool2d`. Max: the gradient goes to the window's first maximum (TF's MaxPoolGrad picks the
-// first in row-major window order too); the forward kernel records that position. Average: spread evenly
+// first in row-major window order too), nowhere for a window with no cell above -Inf (as TF.js); the forward
+// kernel records that position (-1 for none). Average: spread evenly
 // over the window's real (unpadded) cells, matching the forward's divisor.
 
 import { tensor } from '../../core/tensor.js';

@@ -185,16 +185,21 @@ export const jsKernels: TrainKernels = {
   maxPool2dForward: maxPool2dForwardJs,
   maxPool2dBackward(dy, argmax, dx) {
     dx.fill(0);
-    for (let i = 0; i < dy.length; i++) dx[argmax[i]] += dy[i];
+    for (let i = 0; i < dy.length; i++) {
+      const a = argmax[i];
+      if (a >= 0) dx[a] += dy[i];
+    }
   },
 };
 
 /**
  * Max pooling over NHWC windows (padding never wins); ties go to the first cell in row-major window order.
  * NaN never wins (`v > max` from -Inf), as inference's max pooling (src/ops/pool2d.ts) and TensorFlow's forward
- * MaxPool: the max is over the window's non-NaN values and the gradient goes to that maximum. A window of NaN
- * only gives -Inf (as inference) with its argmax on the window's first cell, where TensorFlow's CPU MaxPoolGrad
- * sends it too (its argmax takes the first cell it visits unconditionally); argmax is so always a valid index.
+ * MaxPool: the max is over the window's non-NaN values and the gradient goes to that maximum. A window with no
+ * cell above -Inf (NaN and -Inf only) gives -Inf (as inference) and argmax -1: no input gets its gradient, as in
+ * TF.js's MaxPoolGrad (its maxPoolPositions keeps position -1 there, which matches no cell). TensorFlow's CPU
+ * MaxPoolGrad differs there (it sends that gradient to the window's first cell) and where a NaN comes first in
+ * a window with values (to the NaN): docs/robustness.md, Numerics.
  */
 export function maxPool2dForwardJs(g: PoolGeometry, x: Float32Array, y: Float32Array, argmax: Int32Array): void {
   const { n: N, h: H, w: W, c: C, kh: KH, kw: KW, oh: OH, ow: OW } = g;
@@ -208,10 +213,9 @@ export function maxPool2dForwardJs(g: PoolGeometry, x: Float32Array, y: Float32A
         const x0 = Math.max(0, ox * sw - pl);
         const x1 = Math.min(W, ox * sw - pl + KW);
         const o = ((n * OH + oy) * OW + ox) * C;
-        const first = ((n * H + y0) * W + x0) * C;
         for (let c = 0; c < C; c++) {
           y[o + c] = -Infinity;
-          argmax[o + c] = first + c;
+          argmax[o + c] = -1;
         }
         for (let iy = y0; iy < y1; iy++) {
           for (let ix = x0; ix < x1; ix++) {

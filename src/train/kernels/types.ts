@@ -49,8 +49,11 @@ export interface TrainKernels {
    * by reluOutput > 0 (the relu gradient); dy may be overwritten.
    */
   conv2dBackward(g: ConvGeometry, x: Float32Array, w: Float32Array, dy: Float32Array, dx: Float32Array | null, dw: Float32Array, db: Float32Array | null, reluOutput: Float32Array | null): void;
-  /** Max pooling: y and, per output, the flat index into x of the window's first maximum. */
+  /**
+   * Max pooling: y and, per output, the flat index into x of the window's first maximum; -1 where no cell is
+   * above -Inf (NaN and -Inf only: y is -Inf, and no input gets the gradient).
+   */
   maxPool2dForward(g: PoolGeometry, x: Float32Array, y: Float32Array, argmax: Int32Array): void;
-  /** dx = 0, then dx[argmax[i]] += dy[i]. */
+  /** dx = 0, then dx[argmax[i]] += dy[i] where argmax[i] >= 0. */
   maxPool2dBackward(dy: Float32Array, argmax: Int32Array, dx: Float32Array): void;
 }

@@ -5,7 +5,7 @@ import {
   F_X, F_W, F_Y, F_M, F_N, F_FN, F_AMODE, F_BMODE, F_ACT, F_ALPHA, F_BETA, ACT_LINEAR,
   BIN_ADD, BIN_SUB, BIN_MUL, BIN_DIV, BIN_MAX, BIN_MIN, BIN_POW, BCAST_FULL, BCAST_SCALAR,
 } from "../step-encoding";
-import { splat, vexpNeg, actv, actRow } from "./simd";
+import { splat, vexpNeg, actv, actRow, mulFtz, divFtz } from "./simd";
 
 // @ts-ignore: decorator
 @inline function fld(p: usize, f: i32): i32 {
@@ -55,8 +55,8 @@ function powIeee(x: f32, y: f32): f32 {
   switch (fn) {
     case BIN_ADD: return f32x4.add(a, b);
     case BIN_SUB: return f32x4.sub(a, b);
-    case BIN_MUL: return f32x4.mul(a, b);
-    case BIN_DIV: return f32x4.div(a, b);
+    case BIN_MUL: return mulFtz(a, b);
+    case BIN_DIV: return divFtz(a, b);
     case BIN_MAX: return f32x4.max(a, b);
     case BIN_MIN: return f32x4.min(a, b);
     case BIN_POW: {

@@ -142,6 +142,34 @@ export function vtanh(x: v128): v128 {
   return v128.andnot(x, i32x4.shr_u(tiny, 1));
 }
 
+/**
+ * a * b and a / b for the binary ops as TensorFlow's CPU runtime computes them with FTZ and DAZ on (see daz):
+ * subnormal operands read as zero of their sign, and a product or quotient below 2^-126 is zero of its sign.
+ * The subnormal is never made: the first operand is zeroed instead (keeping its sign, so the result's sign is
+ * the usual one). Making it took mul up to 1.5x and div 1.5-1.6x their normal time here, native mul up to 1.8x
+ * and div 2.2-2.3x (bench/denormals.ts, docs/robustness.md). The tests make no subnormal either:
+ * - mul: (|a| 2^126) |b| < 1. |a| 2^126 is 0, 1 or more, or +Inf (|a| >= 4, where the product is normal), so
+ *   the product rounds once, to float32: the test is x86's FTZ one (tininess after rounding). 0 x Inf is NaN,
+ *   which keeps the lane (NaN).
+ * - div: |a| 2^126 < |b|, the exact quotient below 2^-126 (x86 would keep the few that round up to 2^-126).
+ * add / sub / max / min / pow showed no slow path and are left alone.
+ */
+// @ts-ignore: decorator
+@inline export function mulFtz(a: v128, b: v128): v128 {
+  a = daz(a);
+  b = daz(b);
+  const tiny = f32x4.lt(f32x4.mul(f32x4.mul(f32x4.abs(a), splat(85070591730234615865843651857942052864.0)), f32x4.abs(b)), splat(1.0)); // 2^126
+  return f32x4.mul(v128.andnot(a, i32x4.shr_u(tiny, 1)), b);
+}
+
+// @ts-ignore: decorator
+@inline export function divFtz(a: v128, b: v128): v128 {
+  a = daz(a);
+  b = daz(b);
+  const tiny = f32x4.lt(f32x4.mul(f32x4.abs(a), splat(85070591730234615865843651857942052864.0)), f32x4.abs(b)); // 2^126
+  return f32x4.div(v128.andnot(a, i32x4.shr_u(tiny, 1)), b);
+}
+
 // ---- scalar activations (float64, lane by lane) for the rarely used transcendental ones ----
 
 function softplus(x: f64): f64 {

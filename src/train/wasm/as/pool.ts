@@ -2,7 +2,7 @@
 // Max pooling forward (value and argmax: the flat input index of each window's first maximum) and backward
 // (scatter-add through argmax), NHWC, four channels at a time with compare + bitselect (no branches). NaN never
 // wins (`v > best` from -Inf), the semantics of src/train/kernels/js.ts maxPool2dForwardJs (where the why is):
-// the max over non-NaN values, -Inf with the argmax on the first cell for a window of NaN only.
+// the max over non-NaN values; -Inf with argmax -1 (no cell gets the gradient) where no cell is above -Inf.
 
 const P_N: i32 = 0, P_H: i32 = 1, P_W: i32 = 2, P_C: i32 = 3, P_KH: i32 = 4, P_KW: i32 = 5, P_OH: i32 = 6, P_OW: i32 = 7,
   P_SH: i32 = 8, P_SW: i32 = 9, P_PT: i32 = 10, P_PL: i32 = 11;
@@ -25,11 +25,10 @@ export function maxPool2dForward(g: usize, x: usize, y: usize, argmax: usize): v
         const x0 = max(0, ox * sw - pl);
         const x1 = min(W, ox * sw - pl + KW);
         const o = ((n * OH + oy) * OW + ox) * C;
-        const first = ((n * H + y0) * W + x0) * C;
         let c = 0;
         for (; c < c4; c += 4) {
           let best = f32x4.splat(-Infinity);
-          let idx = i32x4.add(i32x4.splat(first + c), lanes);
+          let idx = i32x4.splat(-1);
           for (let iy = y0; iy < y1; iy++) {
             for (let ix = x0; ix < x1; ix++) {
               const p = ((n * H + iy) * W + ix) * C + c;
@@ -44,7 +43,7 @@ export function maxPool2dForward(g: usize, x: usize, y: usize, argmax: usize): v
         }
         for (; c < C; c++) {
           let best: f32 = -Infinity;
-          let idx = first + c;
+          let idx = -1;
           for (let iy = y0; iy < y1; iy++) {
             for (let ix = x0; ix < x1; ix++) {
               const p = ((n * H + iy) * W + ix) * C + c;
@@ -63,11 +62,13 @@ export function maxPool2dForward(g: usize, x: usize, y: usize, argmax: usize): v
   }
 }
 
-/** dx (dxCount floats) = 0, then dx[argmax[i]] += dy[i] for i < count. */
+/** dx (dxCount floats) = 0, then dx[argmax[i]] += dy[i] for i < count where argmax[i] >= 0. */
 export function maxPool2dBackward(dy: usize, argmax: usize, count: i32, dx: usize, dxCount: i32): void {
   memory.fill(dx, 0, <usize>dxCount << 2);
   for (let i = 0; i < count; i++) {
-    const p = dx + (<usize>load<i32>(argmax + (<usize>i << 2)) << 2);
+    const a = load<i32>(argmax + (<usize>i << 2));
+    if (a < 0) continue;
+    const p = dx + (<usize>a << 2);
     store<f32>(p, load<f32>(p) + load<f32>(dy + (<usize>i << 2)));
   }
 }
